@@ -1,0 +1,6 @@
+#include "harness/cli/commands.hpp"
+namespace kvittens::cli {
+void add_run(CLI::App& app, int& exit_code) {
+  app.add_subcommand("run", "(coming)")->callback([&exit_code] { exit_code = kUsage; });
+}
+}  // namespace kvittens::cli

@@ -1,0 +1,288 @@
+// The domain model: what Combine knows (the world), what the staff app registers, and
+// what the backend decides. Plain value types; the rules that judge them live in backend/.
+//
+// Swedish terms appear once, beside the English name they map to.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "kvittens/time.hpp"
+
+namespace kvittens {
+
+// ---------------------------------------------------------------- the world (Combine)
+
+enum class ServiceType { Hemtjanst, Boendestod };  // hemtjänst / boendestöd
+
+struct Provider {  // anordnare / utförare
+  std::string id;
+  std::string name;
+};
+
+struct Customer {  // kund / brukare
+  std::string id;
+  std::string provider;
+  std::string name;  // personal data: never logged
+  ServiceType service = ServiceType::Hemtjanst;
+  std::optional<std::string> cohabitant;  // sammanboende make/maka (customer id)
+  std::vector<std::string> nfc_tags;      // UIDs of the customer's own kvittensmärken, "04:A1:.."
+  std::optional<std::string> lock;        // trygghetslås id (BLE address) on the customer's door
+  double granted_weekly_hours = 0;        // boendestöd: beviljad veckotid
+  bool nfc_exemption = false;             // boendestöd: LSS-handläggare approved work without NFC
+  std::optional<Date> customer_since;
+};
+
+struct StaffMember {  // personal
+  std::string id;
+  std::string provider;
+  std::string name;  // personal data: never logged
+  std::optional<Date> deactivated_on;  // account inactivated (5.2)
+  std::optional<Instant> last_login;
+};
+
+struct Order {  // beställning (insats granted by the biståndshandläggare)
+  std::string id;
+  std::string customer;
+  std::string insats;     // catalogue name, e.g. "Dusch"
+  int minutes = 0;        // ordered minutes per occasion (per month for boendestöd: unused)
+  bool double_staffing = false;  // beställd dubbelbemanning
+  std::optional<Date> from;
+  std::optional<Date> to;
+};
+
+struct LockRecord {  // a trygghetslås known to the backend, with the key its receipts are signed with
+  std::string id;  // BLE address "AA:BB:CC:DD:EE:01"
+  std::string key_hex;  // 32-byte HMAC key, hex
+  std::vector<std::string> customers;  // a lock on a shared door serves both cohabitants
+};
+
+struct World {
+  std::vector<Provider> providers;
+  std::vector<Customer> customers;
+  std::vector<StaffMember> staff;
+  std::vector<Order> orders;
+  std::vector<LockRecord> locks;
+  // spärrdatum: month of the shifts -> last day to approve them
+  std::map<std::string, Date> cutoff_dates;  // key "YYYY-MM"
+};
+
+// ---------------------------------------------------------------- registrations (the app)
+
+// How a visit end was receipted (kvittens).
+enum class ReceiptKind { None, Nfc, Lock };
+
+// A lock's signed event-log entry, forwarded by the phone (see docs/lock-profile.md).
+struct LockEvent {
+  std::string lock_id;   // BLE address
+  std::uint32_t seq = 0;  // monotonic per lock
+  std::int64_t time = 0;  // lock clock, Unix seconds
+  std::uint8_t event = 0;  // event code of the profile (unlock = 1 ...)
+  std::uint16_t key_id = 0;  // staff key id
+  std::string mac_hex;    // HMAC-SHA256 with the lock's key, hex
+};
+
+struct Receipt {
+  ReceiptKind kind = ReceiptKind::None;
+  std::string tag_uid;             // Nfc: UID read at the door
+  std::optional<LockEvent> lock;   // Lock: the signed log entry
+};
+
+enum class InsatsStatus { Ordered, Extra, Declined };  // beställd / Extra / Avböjd insats
+
+struct PerformedInsats {
+  std::string insats;
+  InsatsStatus status = InsatsStatus::Ordered;
+  std::optional<int> minutes;  // time spent on this insats; default: the visit's time split
+};
+
+// Why a visit began or ended away from the door, as the app lets staff say it.
+enum class Place { Door, Outside, Pickup };  // vid dörren / utanför bostaden / hämtplats (matlåda)
+
+struct TimeEdit {  // 4.12 redigering
+  Instant start;
+  Instant end;
+  std::string note;  // why the times were edited; empty = undocumented
+};
+
+struct Visit {  // besök
+  std::string id;  // registration id from the phone: idempotency key
+  std::string staff;
+  std::string customer;
+  Instant start;
+  Instant end;
+  Receipt start_receipt;
+  Receipt end_receipt;
+  Place start_place = Place::Door;
+  Place end_place = Place::Door;
+  std::vector<PerformedInsats> insatser;
+  std::string note;  // anteckning; empty = none
+  bool manual = false;  // efterrapporterad in Phoniro Care (4.14)
+  bool declined_after_start = false;  // kunden avböjde efter start (4.8)
+  std::optional<TimeEdit> edit;
+  std::optional<std::string> shared_group;  // gemensam insats (4.7)
+  std::string shift;  // arbetspass id; default staff/date
+  // Omställningstid (4.2): when the provider learnt of the cancellation, and the cause.
+  std::optional<Instant> notice_at;
+  std::string cause;  // "hospital" | "homecoming_cancelled" | "death"
+  std::optional<Instant> registered_at;  // when the registration reached the backend
+};
+
+struct DoubleStaffing {  // dubbelbemanning: the supporting staff's registration
+  std::string id;
+  std::string staff;
+  std::string customer;
+  Instant start;
+  Instant end;
+  std::string note;
+  std::string shift;
+};
+
+struct SharedInsats {  // gemensam insats: one errand for several customers (4.7)
+  std::string id;
+  std::string staff;
+  std::string insats;
+  Instant start;
+  Instant end;
+  std::vector<std::string> customers;
+};
+
+// Boendestöd: a visit the customer declined before or at the door (seed 003).
+struct DeclinedVisit {
+  std::string id;
+  std::string staff;
+  std::string customer;
+  Instant planned_start;
+  Instant planned_end;
+  Instant declined_at;  // when the provider was told (at the door = planned_start)
+  std::string note;
+  std::string shift;
+};
+
+// Boendestöd: the customer's absence (hospital, away), as reported by the provider.
+struct Absence {
+  std::string id;
+  std::string customer;
+  Instant notified_at;
+  Instant start;
+  std::optional<Instant> end;
+  std::string reason;  // "hospital" | "away"
+};
+
+struct ShiftApproval {  // godkänt arbetspass in Phoniro Care
+  std::string shift;
+  Instant approved_at;
+};
+
+// What was paid earlier for a visit, so a re-evaluation can find repayments.
+struct Payment {
+  std::string visit;
+  int paid_minutes = 0;
+};
+
+using Registration = std::variant<Visit, DoubleStaffing, SharedInsats, DeclinedVisit, Absence,
+                                  ShiftApproval, Payment>;
+
+// Everything the backend has been told, in arrival order.
+struct Registrations {
+  std::vector<Visit> visits;
+  std::vector<DoubleStaffing> double_staffing;
+  std::vector<SharedInsats> shared;
+  std::vector<DeclinedVisit> declined;
+  std::vector<Absence> absences;
+  std::vector<ShiftApproval> approvals;
+  std::vector<Payment> payments;
+};
+
+std::string registration_id(const Registration& r);
+
+// ---------------------------------------------------------------- decisions
+
+enum class DecisionState { Approved, Reduced, Rejected };
+
+// One reason in a decision's trace, resting on a clause of the rule pack ("4.10").
+struct TraceEntry {
+  std::string clause;
+  std::string reason;
+  bool operator==(const TraceEntry&) const = default;
+};
+
+// Which rules produced a decision (issue 11 stamps).
+struct Stamp {
+  std::string pack;
+  std::string version;
+  std::string effective;  // YYYY-MM-DD that selected the version
+  std::string hash;       // sha256 of the pack file as loaded
+  bool operator==(const Stamp&) const = default;
+};
+
+struct InsatsDecision {
+  std::string insats;
+  int registered_minutes = 0;
+  int paid_minutes = 0;
+  DecisionState state = DecisionState::Approved;
+  bool customer_fee = false;  // avgift till kund
+  std::vector<TraceEntry> trace;
+  bool operator==(const InsatsDecision&) const = default;
+};
+
+// Decision on one registration that can be paid: a visit, a double-staffing, a declined
+// visit or an absence day run.
+struct VisitDecision {
+  std::string id;  // registration id
+  std::string kind;  // "visit" | "double_staffing" | "declined_visit" | "absence"
+  std::string provider;
+  std::string customer;
+  std::string staff;
+  Instant start;
+  Instant end;
+  int registered_minutes = 0;
+  int paid_minutes = 0;
+  DecisionState state = DecisionState::Approved;
+  bool customer_fee = false;
+  bool manual = false;  // counts towards the 10 % of manual registrations
+  std::vector<InsatsDecision> insatser;
+  std::vector<TraceEntry> trace;
+  Stamp stamp;
+  bool operator==(const VisitDecision&) const = default;
+};
+
+struct Repayment {  // återbetalning: paid earlier, less is due now
+  std::string visit;
+  int paid_before = 0;
+  int due_now = 0;
+  TraceEntry reason;
+  bool operator==(const Repayment&) const = default;
+};
+
+struct MonthlySummary {
+  std::string provider;
+  std::string month;  // YYYY-MM
+  int visits = 0;
+  int manual_visits = 0;
+  double manual_share = 0;
+  bool manual_share_exceeded = false;
+  int paid_minutes = 0;
+  int rejected = 0;
+  std::vector<Repayment> repayments;
+  std::vector<TraceEntry> trace;
+  Stamp stamp;
+  bool operator==(const MonthlySummary&) const = default;
+};
+
+struct Decisions {
+  std::vector<VisitDecision> visits;  // in registration order
+  std::vector<MonthlySummary> months;  // by provider, then month
+};
+
+const char* to_string(ServiceType);
+const char* to_string(ReceiptKind);
+const char* to_string(InsatsStatus);
+const char* to_string(Place);
+const char* to_string(DecisionState);
+
+}  // namespace kvittens

@@ -1,0 +1,77 @@
+// Names of the model's enumerations and registration ids.
+#include "kvittens/model.hpp"
+
+#include "kvittens/devices.hpp"
+
+namespace kvittens {
+
+const char* to_string(ServiceType v) {
+  return v == ServiceType::Hemtjanst ? "hemtjanst" : "boendestod";
+}
+
+const char* to_string(ReceiptKind v) {
+  switch (v) {
+    case ReceiptKind::None: return "none";
+    case ReceiptKind::Nfc: return "nfc";
+    case ReceiptKind::Lock: return "lock";
+  }
+  return "?";
+}
+
+const char* to_string(InsatsStatus v) {
+  switch (v) {
+    case InsatsStatus::Ordered: return "ordered";
+    case InsatsStatus::Extra: return "extra";
+    case InsatsStatus::Declined: return "declined";
+  }
+  return "?";
+}
+
+const char* to_string(Place v) {
+  switch (v) {
+    case Place::Door: return "door";
+    case Place::Outside: return "outside";
+    case Place::Pickup: return "pickup";
+  }
+  return "?";
+}
+
+const char* to_string(DecisionState v) {
+  switch (v) {
+    case DecisionState::Approved: return "approved";
+    case DecisionState::Reduced: return "reduced";
+    case DecisionState::Rejected: return "rejected";
+  }
+  return "?";
+}
+
+const char* to_string(DeviceErrorCode v) {
+  switch (v) {
+    case DeviceErrorCode::NoDevice: return "no-device";
+    case DeviceErrorCode::NoTag: return "no-tag";
+    case DeviceErrorCode::TagRemoved: return "tag-removed";
+    case DeviceErrorCode::Timeout: return "timeout";
+    case DeviceErrorCode::Protocol: return "protocol";
+    case DeviceErrorCode::Disconnected: return "disconnected";
+    case DeviceErrorCode::NotFound: return "not-found";
+    case DeviceErrorCode::NotPermitted: return "not-permitted";
+    case DeviceErrorCode::Busy: return "busy";
+    case DeviceErrorCode::Failed: return "failed";
+  }
+  return "?";
+}
+
+std::string registration_id(const Registration& r) {
+  struct {
+    std::string operator()(const Visit& v) const { return v.id; }
+    std::string operator()(const DoubleStaffing& v) const { return v.id; }
+    std::string operator()(const SharedInsats& v) const { return v.id; }
+    std::string operator()(const DeclinedVisit& v) const { return v.id; }
+    std::string operator()(const Absence& v) const { return v.id; }
+    std::string operator()(const ShiftApproval& v) const { return "approval:" + v.shift; }
+    std::string operator()(const Payment& v) const { return "payment:" + v.visit; }
+  } id;
+  return std::visit(id, r);
+}
+
+}  // namespace kvittens
