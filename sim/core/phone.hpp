@@ -1,0 +1,83 @@
+// The simulated staff app (Phoniro-appen) of one staff member. It obtains every receipt
+// through the NfcReader / Lock contracts and registers only through BackendClient. While
+// offline it queues registrations and, back online, retries them in order with the same
+// registration id, so the backend's idempotency decides what is new.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kvittens/backend_client.hpp"
+#include "kvittens/clock.hpp"
+#include "kvittens/devices.hpp"
+#include "sim/core/submissions.hpp"
+
+namespace kvittens::sim {
+
+// Finds a lock by BLE address (a scan); throws DeviceError(NotFound).
+using LockConnector = std::function<Lock&(const std::string& lock_id)>;
+
+class Phone {
+ public:
+  Phone(std::string staff, const Clock& clock, NfcReader& reader, LockConnector locks,
+        std::vector<LockCredential> keyring, std::vector<Order> orders, BackendClient& backend,
+        ActivityLog& log);
+
+  const std::string& staff() const { return staff_; }
+
+  // Receipts: each obtains one and holds it for the next visit start or end.
+  // Returns false (and logs why) when the device failed; no receipt is held then.
+  bool read_tag();
+  bool unlock(const std::string& lock_id);
+
+  // The visit's registration id is `visit`. Start and end use the held receipt, if any.
+  void start_visit(const std::string& visit, const std::string& customer, Place place);
+  // Status defaults as the app sets it: ordered if the customer has an order for the insats
+  // on that day (listed first in the app), otherwise Extra.
+  void select_insats(const std::string& visit, const std::string& insats,
+                     std::optional<InsatsStatus> status, std::optional<int> minutes);
+  void note(const std::string& visit, const std::string& text);
+  void declined_after_start(const std::string& visit);
+  void omstallning(const std::string& visit, Instant notice_at, const std::string& cause);
+  void end_visit(const std::string& visit, Place place);
+  void edit_times(const std::string& visit, Instant start, Instant end, const std::string& note);
+  // The finished visit leaves the phone: submitted now, or queued while offline.
+  void send(const std::string& visit);
+  // Any other registration made in the app (double staffing, shared insats, declined visit).
+  void send(Registration registration);
+
+  void go_offline();
+  void go_online();  // retries the queue, oldest first
+  // Fault: the next `count` submissions reach the backend but their answers are lost.
+  void lose_answers(int count) { lost_answers_ += count; }
+
+  bool online() const { return online_; }
+  std::size_t queued() const { return queue_.size(); }
+  bool has_visit(const std::string& visit) const { return visits_.count(visit) > 0; }
+
+ private:
+  Visit& visit_ref(const std::string& visit);
+  void flush();
+  std::string shift_of(Instant start) const;
+
+  std::string staff_;
+  const Clock& clock_;
+  NfcReader& reader_;
+  LockConnector locks_;
+  std::vector<LockCredential> keyring_;
+  std::vector<Order> orders_;
+  BackendClient& backend_;
+  ActivityLog& log_;
+
+  std::optional<Receipt> held_;
+  std::map<std::string, Visit> visits_;
+  std::deque<Registration> queue_;
+  bool online_ = true;
+  int lost_answers_ = 0;
+};
+
+}  // namespace kvittens::sim

@@ -1,0 +1,40 @@
+// `--hardware none`: receipts without devices. Tag reads return the UID held to the phone;
+// lock unlocks return a log entry signed with the lock's key from the world, timed by the
+// scenario clock — the same evidence a real lock would give, for fast rule-only suites.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "kvittens/clock.hpp"
+#include "kvittens/model.hpp"
+#include "sim/core/hardware.hpp"
+
+namespace kvittens::sim {
+
+class SyntheticHardware : public Hardware {
+ public:
+  // `seed` chooses each lock's starting sequence number, as a lock in service would have one.
+  SyntheticHardware(const World& world, const Clock& clock, std::uint64_t seed);
+  ~SyntheticHardware() override;
+
+  void present_tag(const std::string& staff, const TagOnDoor& tag) override;
+  void remove_tag(const std::string& staff) override;
+  void inject(const DeviceFault& fault) override;
+  NfcReader& reader(const std::string& staff) override;
+  Lock& lock(const std::string& lock_id) override;
+
+ private:
+  class Reader;
+  class SignedLock;
+  const Clock& clock_;
+  std::map<std::string, std::unique_ptr<Reader>> readers_;
+  std::map<std::string, std::unique_ptr<SignedLock>> locks_;
+};
+
+// A stable 64-bit hash (FNV-1a) so seeds derived from names are the same on every platform.
+std::uint64_t stable_hash(const std::string& text, std::uint64_t seed = 0);
+
+}  // namespace kvittens::sim
