@@ -1,1 +1,162 @@
-// placeholder until the engine lands
+// Orchestration: validation of incoming registrations and evaluation of accepted ones in
+// time order, dispatching to the clause functions of the pack's service.
+#include "backend/engine/engine.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "backend/engine/context.hpp"
+
+namespace kvittens::backend {
+namespace {
+
+using detail::Context;
+
+template <class T>
+const T* find_by_id(const std::vector<T>& v, const std::string& id) {
+  for (const auto& x : v)
+    if (x.id == id) return &x;
+  return nullptr;
+}
+
+const Customer* customer(const World& w, const std::string& id) { return find_by_id(w.customers, id); }
+const StaffMember* staff(const World& w, const std::string& id) { return find_by_id(w.staff, id); }
+
+std::optional<Refusal> refuse(std::string clause, std::string reason) {
+  return Refusal{std::move(clause), std::move(reason)};
+}
+
+std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
+                                    const std::string& customer_id) {
+  const auto* c = customer(w, customer_id);
+  if (!c) return refuse("", "unknown customer '" + customer_id + "'");
+  if (!staff_id.empty()) {
+    const auto* s = staff(w, staff_id);
+    if (!s) return refuse("", "unknown staff '" + staff_id + "'");
+    if (s->provider != c->provider)
+      return refuse("", "staff '" + staff_id + "' works for another provider than customer '" + customer_id + "'");
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> check_times(Instant start, Instant end, const char* what) {
+  if (end < start)
+    return refuse("", std::string(what) + " ends (" + format_local(end) + ") before it starts (" +
+                          format_local(start) + ")");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Refusal> Engine::check(const World& w, const Registrations& existing,
+                                     const Registration& incoming) const {
+  struct Checker {
+    const Engine& engine;
+    const World& w;
+    const Registrations& existing;
+
+    std::optional<Refusal> operator()(const Visit& v) const {
+      if (auto r = check_people(w, v.staff, v.customer)) return r;
+      if (auto r = check_times(v.start, v.end, "the visit")) return r;
+      if (v.edit)
+        if (auto r = check_times(v.edit->start, v.edit->end, "the edited visit")) return r;
+      for (const auto& p : v.insatser)
+        if (!engine.pack().insats(p.insats))
+          return refuse("", "unknown insats '" + p.insats + "' in rule pack " + engine.pack().name);
+      if (v.shared_group && !find_by_id(existing.shared, *v.shared_group))
+        return refuse("", "unknown shared insats '" + *v.shared_group + "' (register it first)");
+      const auto* c = customer(w, v.customer);
+      // Seed 000 §2 (I-7): one staff member's visits do not overlap, except the cohabitant's
+      // visit (4.5) and visits of the same shared insats (4.7).
+      for (const auto& o : existing.visits) {
+        if (o.staff != v.staff || o.id == v.id) continue;
+        if (!(o.start < v.end && v.start < o.end)) continue;
+        if (c->cohabitant && o.customer == *c->cohabitant) continue;
+        if (v.shared_group && o.shared_group == v.shared_group) continue;
+        return refuse("2", "visit " + v.id + " (" + format_local(v.start) + "–" + format_local(v.end) +
+                               ") overlaps visit " + o.id + " of the same staff member (" +
+                               format_local(o.start) + "–" + format_local(o.end) +
+                               "); travel time is not visit time");
+      }
+      return std::nullopt;
+    }
+    std::optional<Refusal> operator()(const DoubleStaffing& d) const {
+      if (auto r = check_people(w, d.staff, d.customer)) return r;
+      return check_times(d.start, d.end, "the double staffing");
+    }
+    std::optional<Refusal> operator()(const SharedInsats& s) const {
+      if (s.customers.empty()) return refuse("", "shared insats '" + s.id + "' names no customers");
+      for (const auto& c : s.customers)
+        if (auto r = check_people(w, s.staff, c)) return r;
+      if (!engine.pack().insats(s.insats))
+        return refuse("", "unknown insats '" + s.insats + "' in rule pack " + engine.pack().name);
+      return check_times(s.start, s.end, "the shared insats");
+    }
+    std::optional<Refusal> operator()(const DeclinedVisit& d) const {
+      if (auto r = check_people(w, d.staff, d.customer)) return r;
+      return check_times(d.planned_start, d.planned_end, "the declined visit");
+    }
+    std::optional<Refusal> operator()(const Absence& a) const {
+      if (auto r = check_people(w, "", a.customer)) return r;
+      if (a.end) return check_times(a.start, *a.end, "the absence");
+      return std::nullopt;
+    }
+    std::optional<Refusal> operator()(const ShiftApproval&) const { return std::nullopt; }
+    std::optional<Refusal> operator()(const Payment& p) const {
+      if (!find_by_id(existing.visits, p.visit)) return refuse("", "payment for unknown visit '" + p.visit + "'");
+      return std::nullopt;
+    }
+  };
+  return std::visit(Checker{*this, w, existing}, incoming);
+}
+
+Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
+  Context ctx(pack_, w, regs);
+  const bool hemtjanst = pack_.service == ServiceType::Hemtjanst;
+  Decisions out;
+  // Visits are judged in time order (caps and lock sequence numbers run forward in time),
+  // and reported in registration order.
+  std::vector<std::size_t> order(regs.visits.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+    return regs.visits[a].start < regs.visits[b].start;
+  });
+  std::vector<VisitDecision> visits(regs.visits.size());
+  for (const auto i : order) {
+    const auto& v = regs.visits[i];
+    visits[i] = hemtjanst ? detail::hemtjanst_visit(ctx, v) : detail::boendestod_visit(ctx, v);
+  }
+  out.visits = std::move(visits);
+  for (const auto& d : regs.double_staffing)
+    out.visits.push_back(detail::hemtjanst_double_staffing(ctx, d, out.visits));
+  for (const auto& d : regs.declined)
+    out.visits.push_back(hemtjanst ? detail::hemtjanst_declined(ctx, d) : detail::boendestod_declined(ctx, d));
+  for (const auto& a : regs.absences)
+    out.visits.push_back(hemtjanst ? detail::hemtjanst_absence(ctx, a) : detail::boendestod_absence(ctx, a));
+  if (!hemtjanst) {
+    std::vector<VisitDecision*> timed;
+    for (auto& d : out.visits) timed.push_back(&d);
+    std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) { return a->start < b->start; });
+    detail::boendestod_monthly_cap(ctx, timed);
+  }
+  out.months = detail::monthly_summaries(ctx, out.visits);
+  return out;
+}
+
+int purge_expired_notes(Registrations& regs, const RulePack& pack, Instant now) {
+  if (!pack.parameters.count("note_retention_days")) return 0;
+  const auto keep = std::chrono::days{static_cast<int>(pack.number("note_retention_days"))};
+  int purged = 0;
+  for (auto& v : regs.visits) {
+    if (!v.note.empty() && v.end + keep < now) {
+      v.note.clear();
+      ++purged;
+    }
+    if (v.edit && !v.edit->note.empty() && v.end + keep < now) v.edit->note.clear();
+  }
+  for (auto& d : regs.double_staffing)
+    if (!d.note.empty() && d.end + keep < now) d.note.clear(), ++purged;
+  return purged;
+}
+
+}  // namespace kvittens::backend

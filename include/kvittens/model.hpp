@@ -22,6 +22,7 @@ enum class ServiceType { Hemtjanst, Boendestod };  // hemtjänst / boendestöd
 struct Provider {  // anordnare / utförare
   std::string id;
   std::string name;
+  bool operator==(const Provider&) const = default;
 };
 
 struct Customer {  // kund / brukare
@@ -35,6 +36,7 @@ struct Customer {  // kund / brukare
   double granted_weekly_hours = 0;        // boendestöd: beviljad veckotid
   bool nfc_exemption = false;             // boendestöd: LSS-handläggare approved work without NFC
   std::optional<Date> customer_since;
+  bool operator==(const Customer&) const = default;
 };
 
 struct StaffMember {  // personal
@@ -43,6 +45,7 @@ struct StaffMember {  // personal
   std::string name;  // personal data: never logged
   std::optional<Date> deactivated_on;  // account inactivated (5.2)
   std::optional<Instant> last_login;
+  bool operator==(const StaffMember&) const = default;
 };
 
 struct Order {  // beställning (insats granted by the biståndshandläggare)
@@ -53,12 +56,14 @@ struct Order {  // beställning (insats granted by the biståndshandläggare)
   bool double_staffing = false;  // beställd dubbelbemanning
   std::optional<Date> from;
   std::optional<Date> to;
+  bool operator==(const Order&) const = default;
 };
 
 struct LockRecord {  // a trygghetslås known to the backend, with the key its receipts are signed with
   std::string id;  // BLE address "AA:BB:CC:DD:EE:01"
   std::string key_hex;  // 32-byte HMAC key, hex
   std::vector<std::string> customers;  // a lock on a shared door serves both cohabitants
+  bool operator==(const LockRecord&) const = default;
 };
 
 struct World {
@@ -69,6 +74,7 @@ struct World {
   std::vector<LockRecord> locks;
   // spärrdatum: month of the shifts -> last day to approve them
   std::map<std::string, Date> cutoff_dates;  // key "YYYY-MM"
+  bool operator==(const World&) const = default;
 };
 
 // ---------------------------------------------------------------- registrations (the app)
@@ -84,12 +90,14 @@ struct LockEvent {
   std::uint8_t event = 0;  // event code of the profile (unlock = 1 ...)
   std::uint16_t key_id = 0;  // staff key id
   std::string mac_hex;    // HMAC-SHA256 with the lock's key, hex
+  bool operator==(const LockEvent&) const = default;
 };
 
 struct Receipt {
   ReceiptKind kind = ReceiptKind::None;
   std::string tag_uid;             // Nfc: UID read at the door
   std::optional<LockEvent> lock;   // Lock: the signed log entry
+  bool operator==(const Receipt&) const = default;
 };
 
 enum class InsatsStatus { Ordered, Extra, Declined };  // beställd / Extra / Avböjd insats
@@ -98,6 +106,7 @@ struct PerformedInsats {
   std::string insats;
   InsatsStatus status = InsatsStatus::Ordered;
   std::optional<int> minutes;  // time spent on this insats; default: the visit's time split
+  bool operator==(const PerformedInsats&) const = default;
 };
 
 // Why a visit began or ended away from the door, as the app lets staff say it.
@@ -107,6 +116,7 @@ struct TimeEdit {  // 4.12 redigering
   Instant start;
   Instant end;
   std::string note;  // why the times were edited; empty = undocumented
+  bool operator==(const TimeEdit&) const = default;
 };
 
 struct Visit {  // besök
@@ -130,6 +140,7 @@ struct Visit {  // besök
   std::optional<Instant> notice_at;
   std::string cause;  // "hospital" | "homecoming_cancelled" | "death"
   std::optional<Instant> registered_at;  // when the registration reached the backend
+  bool operator==(const Visit&) const = default;
 };
 
 struct DoubleStaffing {  // dubbelbemanning: the supporting staff's registration
@@ -140,6 +151,7 @@ struct DoubleStaffing {  // dubbelbemanning: the supporting staff's registration
   Instant end;
   std::string note;
   std::string shift;
+  bool operator==(const DoubleStaffing&) const = default;
 };
 
 struct SharedInsats {  // gemensam insats: one errand for several customers (4.7)
@@ -149,6 +161,7 @@ struct SharedInsats {  // gemensam insats: one errand for several customers (4.7
   Instant start;
   Instant end;
   std::vector<std::string> customers;
+  bool operator==(const SharedInsats&) const = default;
 };
 
 // Boendestöd: a visit the customer declined before or at the door (seed 003).
@@ -161,6 +174,7 @@ struct DeclinedVisit {
   Instant declined_at;  // when the provider was told (at the door = planned_start)
   std::string note;
   std::string shift;
+  bool operator==(const DeclinedVisit&) const = default;
 };
 
 // Boendestöd: the customer's absence (hospital, away), as reported by the provider.
@@ -171,17 +185,20 @@ struct Absence {
   Instant start;
   std::optional<Instant> end;
   std::string reason;  // "hospital" | "away"
+  bool operator==(const Absence&) const = default;
 };
 
 struct ShiftApproval {  // godkänt arbetspass in Phoniro Care
   std::string shift;
   Instant approved_at;
+  bool operator==(const ShiftApproval&) const = default;
 };
 
 // What was paid earlier for a visit, so a re-evaluation can find repayments.
 struct Payment {
   std::string visit;
   int paid_minutes = 0;
+  bool operator==(const Payment&) const = default;
 };
 
 using Registration = std::variant<Visit, DoubleStaffing, SharedInsats, DeclinedVisit, Absence,
@@ -196,6 +213,7 @@ struct Registrations {
   std::vector<Absence> absences;
   std::vector<ShiftApproval> approvals;
   std::vector<Payment> payments;
+  bool operator==(const Registrations&) const = default;
 };
 
 std::string registration_id(const Registration& r);

@@ -1,0 +1,182 @@
+// Boendestöd, seed 003_e1069df00f465e0f.txt (clause ids B1..B7 follow its paragraphs).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "backend/engine/context.hpp"
+
+namespace kvittens::backend::detail {
+namespace {
+
+VisitDecision base(Context& ctx, const std::string& id, const char* kind, const std::string& customer,
+                   const std::string& staff, Instant start, Instant end) {
+  VisitDecision d;
+  d.id = id;
+  d.kind = kind;
+  d.customer = customer;
+  d.staff = staff;
+  d.provider = ctx.provider_of(customer);
+  d.start = start;
+  d.end = end;
+  d.stamp = ctx.stamp;
+  d.registered_minutes = static_cast<int>(minutes_between(start, end));
+  return d;
+}
+
+std::string hours_text(double h) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", h);
+  return buf;
+}
+
+int daily_average_minutes(const Customer& c) {
+  return static_cast<int>(std::floor(c.granted_weekly_hours * 60.0 / 7.0));
+}
+
+}  // namespace
+
+// B2/B3 — "Vid utförd insats i hemmet ska registrering alltid ske med kvittens ... Om
+// insatsen utförs utanför hemmet ska insatsen registreras i appen utan kvittens med en
+// tillhörande kommentar ... Om kvittens saknas och anteckning om orsak saknas kommer passet
+// inte att ersättas."
+VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
+  Instant start = v.start, end = v.end;
+  std::vector<TraceEntry> pre;
+  if (v.edit && !v.edit->note.empty()) {
+    start = v.edit->start;
+    end = v.edit->end;
+    trace(pre, "B2", "registered time as edited, with a note");
+  } else if (v.edit) {
+    trace(pre, "B2", "edit without a note: the registered times stand");
+  }
+  auto d = base(ctx, v.id, "visit", v.customer, v.staff, start, end);
+  d.trace = std::move(pre);
+  const auto& c = *ctx.customers.at(v.customer);
+  trace(d.trace, "2", "visit time " + format_local(start) + "–" + format_local(end) + " (" +
+                          std::to_string(d.registered_minutes) + " min)");
+  if (v.manual) d.manual = true;
+  std::string reason;
+  bool payable = account_active(ctx, v.staff, start, reason);
+  if (!payable) trace(d.trace, "5.2", reason + "; registration not accepted");
+  for (const bool at_start : {true, false}) {
+    if (!payable) break;
+    const auto& r = at_start ? v.start_receipt : v.end_receipt;
+    const Place place = at_start ? v.start_place : v.end_place;
+    const char* which = at_start ? "start" : "end";
+    const auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2");
+    if (verdict.valid) {
+      trace(d.trace, "B2", std::string(which) + ": " + verdict.reason);
+      continue;
+    }
+    if (r.kind != ReceiptKind::None) trace(d.trace, verdict.clause, std::string(which) + ": " + verdict.reason + "; counts as no receipt");
+    if (c.nfc_exemption) {
+      trace(d.trace, "B3", std::string(which) + " without receipt: the LSS officer approved work without NFC tag");
+    } else if (place == Place::Outside && !v.note.empty()) {
+      trace(d.trace, "B2", std::string(which) + " without receipt: performed outside the home, with a comment");
+    } else {
+      trace(d.trace, "B2", std::string(which) + " without receipt and without a note that it was outside the home: not paid");
+      payable = false;
+    }
+  }
+  if (v.declined_after_start)
+    trace(d.trace, "B5", "the customer declined the rest of a started visit: only the performed time is paid");
+  InsatsDecision id;
+  id.insats = v.insatser.empty() ? "Boendestöd" : v.insatser.front().insats;
+  id.registered_minutes = d.registered_minutes;
+  id.paid_minutes = payable ? d.registered_minutes : 0;
+  trace(id.trace, "B2", payable ? "paid for registered time" : "not paid");
+  settle(id);
+  d.paid_minutes = id.paid_minutes;
+  d.insatser.push_back(std::move(id));
+  settle(d);
+  return d;
+}
+
+// B4/B7 — "Avböjda besök ersätts med 50 procent av planerad tid, detta gäller även om besöket
+// avböjs vid dörren eller om brukaren inte är hemma vid planerad tid."
+VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
+  auto d = base(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start, dv.planned_end);
+  std::string reason;
+  if (!account_active(ctx, dv.staff, dv.planned_start, reason)) {
+    trace(d.trace, "5.2", reason + "; registration not accepted");
+    return (settle(d), d);
+  }
+  const auto notice_hours = ctx.pack.number("decline_notice_hours");
+  const double hours_before =
+      std::chrono::duration<double, std::ratio<3600>>(dv.planned_start - dv.declined_at).count();
+  if (dv.note.empty()) {
+    trace(d.trace, "B4", "a declined visit is registered with a note giving the reason; none given");
+    return (settle(d), d);
+  }
+  if (hours_before > notice_hours) {
+    trace(d.trace, "B7", "declined " + std::to_string(static_cast<int>(hours_before)) +
+                             " h before the planned start (more than 48 h): not paid");
+    return (settle(d), d);
+  }
+  const double rate = ctx.pack.number("decline_rate");
+  d.paid_minutes = static_cast<int>(std::floor(d.registered_minutes * rate));
+  trace(d.trace, "B4", "declined " + std::to_string(std::max(0, static_cast<int>(hours_before))) +
+                           " h before the planned start (48 h or less): " +
+                           std::to_string(static_cast<int>(rate * 100)) + " % of the planned " +
+                           std::to_string(d.registered_minutes) + " min");
+  settle(d);
+  return d;
+}
+
+// B6/B7 — unplanned absence: 50 % of the daily average of granted time for at most 7 days.
+VisitDecision boendestod_absence(Context& ctx, const Absence& a) {
+  const auto& c = *ctx.customers.at(a.customer);
+  const int max_days = static_cast<int>(ctx.pack.number("absence_max_days"));
+  int days = max_days;
+  if (a.end) {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(*a.end - a.start).count();
+    days = static_cast<int>((secs + 86399) / 86400);  // a part day counts as a day (I-B5)
+  }
+  const int paid_days = std::min(days, max_days);
+  const int daily = daily_average_minutes(c);
+  auto d = base(ctx, a.id, "absence", a.customer, "", a.start, a.start + std::chrono::days{paid_days});
+  d.registered_minutes = daily * days;
+  const double hours_before =
+      std::chrono::duration<double, std::ratio<3600>>(a.start - a.notified_at).count();
+  if (hours_before > ctx.pack.number("absence_notice_hours")) {
+    trace(d.trace, "B7", "absence notified " + std::to_string(static_cast<int>(hours_before)) +
+                             " h ahead (planned): not paid");
+    return (settle(d), d);
+  }
+  const double rate = ctx.pack.number("absence_rate");
+  d.paid_minutes = static_cast<int>(std::floor(paid_days * daily * rate));
+  trace(d.trace, "B6", "unplanned absence (" + a.reason + "): " + std::to_string(paid_days) + " of " +
+                           std::to_string(days) + " days x " + std::to_string(static_cast<int>(rate * 100)) +
+                           " % of the daily average " + std::to_string(daily) + " min");
+  settle(d);
+  return d;
+}
+
+// B1 — "Huvudregeln är att ni som utförare inte får ersättning för tid överstigande beviljad
+// tid per månad." Cap: weekly hours x 60 x days in month / 7 (I-B1).
+void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_order) {
+  std::map<std::string, int> used;  // customer|month -> minutes
+  for (auto* d : in_time_order) {
+    if (d->paid_minutes <= 0) continue;
+    const auto it = ctx.customers.find(d->customer);
+    if (it == ctx.customers.end()) continue;
+    const auto month = local_month(d->start);
+    const unsigned days = unsigned(std::chrono::year_month_day_last{
+        month.year(), std::chrono::month_day_last{month.month()}}.day());
+    const int cap = static_cast<int>(std::floor(it->second->granted_weekly_hours * 60.0 * days / 7.0));
+    int& u = used[d->customer + "|" + format_month(month)];
+    const int left = std::max(0, cap - u);
+    if (d->paid_minutes > left) {
+      trace(d->trace, "B1", "monthly granted time " + std::to_string(cap) + " min (" +
+                                hours_text(it->second->granted_weekly_hours) + " h/week); " +
+                                std::to_string(u) + " min already paid this month");
+      d->paid_minutes = left;
+      for (auto& i : d->insatser) i.paid_minutes = std::min(i.paid_minutes, left), settle(i);
+      settle(*d);
+    }
+    u += d->paid_minutes;
+  }
+}
+
+}  // namespace kvittens::backend::detail

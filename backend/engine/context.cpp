@@ -1,0 +1,188 @@
+// Indexes over the world, and the rules shared by both services: accounts (5.2), shift
+// approval and spärrdatum (3.2, 4.13), and receipts (4.5, 4.10; B2 for boendestöd).
+#include "backend/engine/context.hpp"
+
+#include <chrono>
+
+#include "kvittens/lock_receipt.hpp"
+
+namespace kvittens::backend::detail {
+
+Context::Context(const RulePack& p, const World& w, const Registrations& r)
+    : pack(p), world(w), regs(r), stamp(p.stamp()) {
+  for (const auto& c : w.customers) customers.emplace(c.id, &c);
+  for (const auto& s : w.staff) staff.emplace(s.id, &s);
+  for (const auto& l : w.locks) locks.emplace(l.id, &l);
+  for (const auto& o : w.orders) orders_by_customer[o.customer].push_back(&o);
+  for (const auto& s : r.shared) shared.emplace(s.id, &s);
+  for (const auto& a : r.approvals) {
+    // The first approval of a shift counts; a later one cannot make it earlier.
+    approvals.emplace(a.shift, a.approved_at);
+  }
+}
+
+namespace {
+bool order_valid(const Order& o, Instant at) {
+  const auto day = local_date(at);
+  if (o.from && day < *o.from) return false;
+  if (o.to && day > *o.to) return false;
+  return true;
+}
+}  // namespace
+
+const Order* Context::order_for(const std::string& customer, const std::string& insats,
+                                Instant at) const {
+  const auto it = orders_by_customer.find(customer);
+  if (it == orders_by_customer.end()) return nullptr;
+  for (const auto* o : it->second)
+    if (o->insats == insats && order_valid(*o, at)) return o;
+  return nullptr;
+}
+
+bool Context::has_double_staffing_order(const std::string& customer, Instant at) const {
+  const auto it = orders_by_customer.find(customer);
+  if (it == orders_by_customer.end()) return false;
+  for (const auto* o : it->second)
+    if (o->double_staffing && order_valid(*o, at)) return true;
+  return false;
+}
+
+const std::string& Context::provider_of(const std::string& customer) const {
+  static const std::string none;
+  const auto it = customers.find(customer);
+  return it == customers.end() ? none : it->second->provider;
+}
+
+std::string shift_of(const std::string& named, const std::string& staff, Instant start) {
+  if (!named.empty()) return named;
+  return staff + "/" + format_date(local_date(start));
+}
+
+bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
+                    std::string& reason) {
+  const auto it = ctx.staff.find(staff_id);
+  if (it == ctx.staff.end()) {
+    reason = "unknown staff account";
+    return false;
+  }
+  const auto& s = *it->second;
+  const auto day = local_date(at);
+  if (s.deactivated_on && day >= *s.deactivated_on) {
+    reason = "the staff account was deactivated on " + format_date(*s.deactivated_on);
+    return false;
+  }
+  if (s.last_login) {
+    const int months = static_cast<int>(ctx.pack.number("account_idle_months"));
+    const auto last = local_date(*s.last_login);
+    // The account is inactivated when `months` have passed since the last login (I-13);
+    // from 31 Jan, 1 month on is the last day of February.
+    const auto ym = std::chrono::year_month{last.year(), last.month()} + std::chrono::months{months};
+    std::chrono::year_month_day idle_from{ym.year(), ym.month(), last.day()};
+    if (!idle_from.ok())
+      idle_from = std::chrono::year_month_day{std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}};
+    if (day >= idle_from) {
+      reason = "the staff account had not logged in since " + format_date(last) + " (" +
+               std::to_string(months) + " months: deactivated)";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
+                            std::string& reason) {
+  const auto it = ctx.approvals.find(shift);
+  if (it == ctx.approvals.end()) {
+    reason = "shift " + shift + " was not approved";
+    return false;
+  }
+  const auto month = format_month(local_month(start));
+  const auto cutoff = ctx.world.cutoff_dates.find(month);
+  const auto approved_day = local_date(it->second);
+  if (cutoff == ctx.world.cutoff_dates.end()) {
+    reason = "shift " + shift + " approved " + format_date(approved_day) +
+             "; no spärrdatum in the calendar for " + month + ", so in time";
+    return true;
+  }
+  if (approved_day > cutoff->second) {
+    reason = "shift " + shift + " approved " + format_date(approved_day) + ", after the spärrdatum " +
+             format_date(cutoff->second) + " for " + month;
+    return false;
+  }
+  reason = "shift " + shift + " approved " + format_date(approved_day) + ", by the spärrdatum " +
+           format_date(cutoff->second);
+  return true;
+}
+
+ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
+                             const std::string& receipt_clause) {
+  switch (r.kind) {
+    case ReceiptKind::None:
+      return {false, receipt_clause, "no receipt"};
+    case ReceiptKind::Nfc: {
+      for (const auto& t : customer.nfc_tags)
+        if (t == r.tag_uid) return {true, receipt_clause, "NFC tag " + r.tag_uid + " is the customer's"};
+      if (customer.cohabitant) {
+        const auto it = ctx.customers.find(*customer.cohabitant);
+        if (it != ctx.customers.end())
+          for (const auto& t : it->second->nfc_tags)
+            if (t == r.tag_uid)
+              return {false, ctx.pack.clause("4.5") ? "4.5" : receipt_clause,
+                      "NFC tag " + r.tag_uid + " belongs to the cohabitant, not this customer"};
+      }
+      return {false, receipt_clause, "NFC tag " + r.tag_uid + " is not registered to the customer"};
+    }
+    case ReceiptKind::Lock: {
+      if (!r.lock) return {false, receipt_clause, "lock receipt without its log entry"};
+      const auto& e = *r.lock;
+      const auto lock = ctx.locks.find(e.lock_id);
+      if (lock == ctx.locks.end())
+        return {false, receipt_clause, "lock " + e.lock_id + " is not known to the backend"};
+      bool serves = false;
+      for (const auto& c : lock->second->customers) serves = serves || c == customer.id;
+      if (!serves)
+        return {false, receipt_clause, "lock " + e.lock_id + " is not on this customer's door"};
+      const auto key = lock_receipt::from_hex(lock->second->key_hex);
+      if (!key || !lock_receipt::verify(e, *key))
+        return {false, receipt_clause, "lock receipt seq " + std::to_string(e.seq) + " has a MAC that does not verify (forged)"};
+      const auto last = ctx.last_lock_seq.find(e.lock_id);
+      if (last != ctx.last_lock_seq.end() && e.seq <= last->second)
+        return {false, receipt_clause, "lock receipt seq " + std::to_string(e.seq) +
+                                           " was already used (replay; last seq " +
+                                           std::to_string(last->second) + ")"};
+      const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
+      const auto event_time = Instant{std::chrono::seconds{e.time}};
+      const long gap = std::labs(minutes_between(event_time, at));
+      if (gap > tolerance)
+        return {false, receipt_clause, "lock receipt time " + format_local(event_time) + " is " +
+                                           std::to_string(gap) + " min from the visit time"};
+      ctx.last_lock_seq[e.lock_id] = e.seq;
+      return {true, receipt_clause, "lock " + e.lock_id + " receipt seq " + std::to_string(e.seq) + " verified"};
+    }
+  }
+  return {false, receipt_clause, "unknown receipt"};
+}
+
+void settle(InsatsDecision& d) {
+  if (d.paid_minutes <= 0) {
+    d.paid_minutes = 0;
+    d.state = DecisionState::Rejected;
+  } else if (d.paid_minutes < d.registered_minutes) {
+    d.state = DecisionState::Reduced;
+  } else {
+    d.state = DecisionState::Approved;
+  }
+}
+
+void settle(VisitDecision& d) {
+  if (d.paid_minutes <= 0) {
+    d.paid_minutes = 0;
+    d.state = DecisionState::Rejected;
+  } else if (d.paid_minutes < d.registered_minutes) {
+    d.state = DecisionState::Reduced;
+  } else {
+    d.state = DecisionState::Approved;
+  }
+}
+
+}  // namespace kvittens::backend::detail

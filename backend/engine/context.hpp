@@ -1,0 +1,83 @@
+// What the clause functions share while one batch of registrations is evaluated: the pack,
+// indexes over the world, and running totals that span visits (caps, lock sequence numbers).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backend/rulepack/rule_pack.hpp"
+#include "kvittens/model.hpp"
+
+namespace kvittens::backend::detail {
+
+struct Context {
+  Context(const RulePack& pack, const World& world, const Registrations& regs);
+
+  const RulePack& pack;
+  const World& world;
+  const Registrations& regs;
+  Stamp stamp;
+
+  std::unordered_map<std::string, const Customer*> customers;
+  std::unordered_map<std::string, const StaffMember*> staff;
+  std::unordered_map<std::string, const LockRecord*> locks;
+  std::unordered_map<std::string, std::vector<const Order*>> orders_by_customer;
+  std::unordered_map<std::string, const SharedInsats*> shared;
+  std::unordered_map<std::string, Instant> approvals;  // shift -> approved_at
+
+  // Running state across visits in time order.
+  std::map<std::string, std::uint32_t> last_lock_seq;  // lock id -> highest accepted seq
+  std::map<std::string, int> cap_used;                 // customer|insats[|year] -> minutes paid
+
+  const Order* order_for(const std::string& customer, const std::string& insats, Instant at) const;
+  bool has_double_staffing_order(const std::string& customer, Instant at) const;
+  const std::string& provider_of(const std::string& customer) const;
+};
+
+inline void trace(std::vector<TraceEntry>& t, std::string clause, std::string reason) {
+  t.push_back({std::move(clause), std::move(reason)});
+}
+
+// The shift a registration belongs to: named by the app, or staff/local date.
+std::string shift_of(const std::string& named, const std::string& staff, Instant start);
+
+// 5.2: whether the account may register at `at`; reason filled when not.
+bool account_active(const Context& ctx, const std::string& staff, Instant at, std::string& reason);
+// 4.13 / 3.2: whether the shift was approved in time; reason filled either way.
+bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
+                            std::string& reason);
+
+// A receipt judged against the visit it was registered for.
+struct ReceiptVerdict {
+  bool valid = false;
+  std::string clause;  // clause behind the verdict ("4.10", "4.5", "B2")
+  std::string reason;
+};
+ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
+                             const std::string& receipt_clause);
+
+// Clause functions per service; each fills decisions for one registration.
+VisitDecision hemtjanst_visit(Context& ctx, const Visit& v);
+VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& d,
+                                        const std::vector<VisitDecision>& visits);
+VisitDecision hemtjanst_declined(Context& ctx, const DeclinedVisit& d);
+VisitDecision hemtjanst_absence(Context& ctx, const Absence& a);
+
+VisitDecision boendestod_visit(Context& ctx, const Visit& v);
+VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& d);
+VisitDecision boendestod_absence(Context& ctx, const Absence& a);
+// B1: applies the month's granted-time cap to decisions in time order.
+void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_order);
+
+// Section 2: monthly summaries (manual share, repayments).
+std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
+                                              const std::vector<VisitDecision>& decisions);
+
+// Sets state from registered vs paid minutes.
+void settle(VisitDecision& d);
+void settle(InsatsDecision& d);
+
+}  // namespace kvittens::backend::detail

@@ -1,0 +1,45 @@
+// The compensation engine: judges registrations against one rule pack version and returns
+// decisions whose every reason cites the clause it rests on.
+//
+// Two steps, as a backend uses them: check() decides whether one incoming registration can
+// be accepted at all (bad references, impossible times, overlap — seed 000 §2), and
+// evaluate() decides what everything accepted so far is worth.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "backend/rulepack/rule_pack.hpp"
+#include "kvittens/model.hpp"
+
+namespace kvittens::backend {
+
+// Why a registration is refused. clause is empty for plain input errors.
+struct Refusal {
+  std::string clause;
+  std::string reason;
+};
+
+class Engine {
+ public:
+  explicit Engine(RulePack pack) : pack_(std::move(pack)) {}
+  const RulePack& pack() const { return pack_; }
+
+  // Whether `incoming` can be registered after `existing`. nullopt: acceptable.
+  std::optional<Refusal> check(const World& world, const Registrations& existing,
+                               const Registration& incoming) const;
+
+  // Decisions on all accepted registrations: one per visit, double staffing, declined
+  // visit and absence, in registration order; monthly summaries by provider and month.
+  Decisions evaluate(const World& world, const Registrations& registrations) const;
+
+ private:
+  RulePack pack_;
+};
+
+// Seed 000 §2.1: blanks notes of visits that ended more than note_retention_days before
+// `now`. Returns how many notes were purged. Decisions made before keep their outcome: the
+// caller stores them first (see InProcessBackend).
+int purge_expired_notes(Registrations& registrations, const RulePack& pack, Instant now);
+
+}  // namespace kvittens::backend

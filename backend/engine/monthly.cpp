@@ -1,0 +1,61 @@
+// Section 2 of seed 000 at the level of a month: the 10 % cap on manual registrations and,
+// from the 2026-03-25 revision, repayment of compensation paid above what is due.
+#include <algorithm>
+#include <map>
+
+#include "backend/engine/context.hpp"
+
+namespace kvittens::backend::detail {
+
+std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
+                                              const std::vector<VisitDecision>& decisions) {
+  std::map<std::pair<std::string, std::string>, MonthlySummary> by_key;
+  const auto summary = [&](const std::string& provider, const std::string& month) -> MonthlySummary& {
+    auto& s = by_key[{provider, month}];
+    s.provider = provider;
+    s.month = month;
+    s.stamp = ctx.stamp;
+    return s;
+  };
+  for (const auto& d : decisions) {
+    auto& s = summary(d.provider, format_month(local_month(d.start)));
+    if (d.kind == "visit") {
+      ++s.visits;
+      if (d.manual) ++s.manual_visits;
+    }
+    s.paid_minutes += d.paid_minutes;
+    if (d.state == DecisionState::Rejected) ++s.rejected;
+  }
+  const bool has_manual_cap = ctx.pack.parameters.count("manual_share_max") > 0;
+  for (auto& [key, s] : by_key) {
+    s.manual_share = s.visits ? static_cast<double>(s.manual_visits) / s.visits : 0.0;
+    if (!has_manual_cap) continue;
+    const double max = ctx.pack.number("manual_share_max");
+    s.manual_share_exceeded = s.manual_share > max;
+    char share[64];
+    std::snprintf(share, sizeof share, "%d of %d visits manual (%.1f %%), limit %.0f %%",
+                  s.manual_visits, s.visits, s.manual_share * 100, max * 100);
+    trace(s.trace, "2/manual", std::string(share) + (s.manual_share_exceeded ? ": exceeded" : ": within"));
+  }
+  // Repayments (I-14): only versions that carry the clause produce them.
+  const bool repay = ctx.pack.parameters.count("repayment") && ctx.pack.flag("repayment");
+  if (repay) {
+    std::map<std::string, const VisitDecision*> by_id;
+    for (const auto& d : decisions) by_id.emplace(d.id, &d);
+    for (const auto& p : ctx.regs.payments) {
+      const auto it = by_id.find(p.visit);
+      if (it == by_id.end()) continue;
+      const auto& d = *it->second;
+      if (d.paid_minutes >= p.paid_minutes) continue;
+      auto& s = summary(d.provider, format_month(local_month(d.start)));
+      s.repayments.push_back({d.id, p.paid_minutes, d.paid_minutes,
+                              {"2/repayment", std::to_string(p.paid_minutes - d.paid_minutes) +
+                                                  " min paid above what is due are repaid"}});
+    }
+  }
+  std::vector<MonthlySummary> out;
+  for (auto& [key, s] : by_key) out.push_back(std::move(s));
+  return out;
+}
+
+}  // namespace kvittens::backend::detail

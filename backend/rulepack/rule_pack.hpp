@@ -1,0 +1,103 @@
+// A rule pack resolved at one version: the insats catalogue, the combination matrix, the
+// clause table with references, and the dated parameters in force at the version's date.
+// Packs are data in rules/*.yaml (format: docs/rule-packs.md); this module only reads them.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvittens/model.hpp"
+
+namespace kvittens::backend {
+
+// An unknown pack or version, or a malformed pack file (with file:line:col).
+class RulePackError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class MatrixState : char { Combine = '+', Never = '-', Assess = '?' };
+enum class ReceiptException { None, Start, End, Both, Always };  // 4.10's list
+enum class CapPer { None, Customer, CustomerYear };
+
+struct InsatsInfo {
+  int index = 0;
+  std::string name;
+  std::string category;  // care | service | errand | accompany | remote | provider
+  bool fee = true;
+  ReceiptException receipt_exception = ReceiptException::None;
+  bool pickup = false;        // 4.11 matlåda
+  std::string withdrawn;      // clause that withdrew it, empty if available
+  std::optional<int> cap_minutes;  // 4.2
+  CapPer cap_per = CapPer::None;
+  bool once = false;          // paid at one occasion only (Brandförebyggande)
+  std::string requires_;      // "lock" | "order:<insats>" | ""
+  bool omstallning = false;
+  int matrix_index = -1;      // column in bilaga I, -1 when not in it
+};
+
+struct ClauseInfo {
+  std::string id;
+  std::string title;
+  std::string statement;
+};
+
+struct ParameterInfo {
+  std::string name;
+  std::string clause;
+  std::string description;
+  std::string unit;
+  std::string effective;  // date of the value in force
+  std::string value;      // as written
+};
+
+struct Interpretation {
+  std::string id;
+  std::string clause;
+  std::string text;
+};
+
+struct RulePack {
+  std::string name;
+  std::string version;
+  std::string effective;  // YYYY-MM-DD of the version
+  std::string document;
+  std::string issuer;
+  std::string seed;
+  ServiceType service = ServiceType::Hemtjanst;
+  std::string hash;  // sha256 of the pack file's bytes
+  std::vector<InsatsInfo> insatser;
+  std::vector<ClauseInfo> clauses;
+  std::map<std::string, ParameterInfo> parameters;
+  std::vector<Interpretation> interpretations;
+  // matrix[a * n + b] over matrix columns; empty for packs without a matrix.
+  std::vector<MatrixState> matrix;
+  int matrix_size = 0;
+  // Matrix cells changed at this version's date or earlier, for reports.
+  std::vector<std::string> matrix_changes;
+
+  Stamp stamp() const { return {name, version, effective, hash}; }
+  const InsatsInfo* insats(std::string_view name) const;
+  const ClauseInfo* clause(std::string_view id) const;
+  std::vector<std::string> insats_names() const;
+  // Throws RulePackError when the parameter is missing (a pack/engine mismatch).
+  double number(std::string_view parameter) const;
+  bool flag(std::string_view parameter) const;
+  MatrixState combination(const InsatsInfo& a, const InsatsInfo& b) const;
+};
+
+// Where packs are read from: $KVITTENS_RULES_DIR, else the source tree's rules/.
+std::filesystem::path default_rules_dir();
+
+// "nacka-hemtjanst@3.0" -> that version; "nacka-hemtjanst" -> its newest version.
+RulePack load_rule_pack(std::string_view selection,
+                        const std::filesystem::path& dir = default_rules_dir());
+// Every "pack@version" available in dir.
+std::vector<std::string> list_rule_packs(const std::filesystem::path& dir = default_rules_dir());
+
+}  // namespace kvittens::backend
