@@ -1,0 +1,182 @@
+#include "harness/scenario_yaml.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace kvittens::harness {
+
+std::string Where::str() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+ScenarioError::ScenarioError(Where where, const std::string& message)
+    : std::runtime_error(where.str() + ": " + message),
+      where_(std::move(where)),
+      message_(message) {}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  std::size_t best_d = 0;
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (!best || d < best_d) {
+      best = &c;
+      best_d = d;
+    }
+  }
+  // Close enough to be a typo: a third of the word, at least 2 edits (UTF-8 å/ä/ö count 2).
+  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
+  if (!best || best_d > limit) return "";
+  return "; did you mean '" + *best + "'?";
+}
+
+Where YamlReader::where(const YAML::Node& node) const {
+  const YAML::Mark m = node.Mark();
+  // yaml-cpp marks are 0-based; a node without a mark (a missing key) reports -1.
+  return Where{file_, m.line < 0 ? 1 : m.line + 1, m.column < 0 ? 1 : m.column + 1};
+}
+
+void YamlReader::fail(const YAML::Node& node, const std::string& message) const {
+  throw ScenarioError(where(node), message);
+}
+
+void YamlReader::check_map(const YAML::Node& node, const std::vector<std::string>& allowed,
+                           const std::string& what) const {
+  if (!node.IsMap()) fail(node, "expected " + what + " as a map of keys");
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) fail(it->first, "expected a plain key in " + what);
+    const std::string key = it->first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(it->first, "unknown key '" + key + "' in " + what + did_you_mean(key, allowed) +
+                          " (expected one of: " + list + ")");
+    }
+    if (!seen.insert(key).second) fail(it->first, "key '" + key + "' given twice in " + what);
+  }
+}
+
+YAML::Node YamlReader::key_node(const YAML::Node& map, const std::string& key) const {
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->first;
+  }
+  return map;
+}
+
+YAML::Node YamlReader::require(const YAML::Node& map, const std::string& key,
+                               const std::string& what) const {
+  const YAML::Node n = map[key];
+  if (!n) fail(map, "missing '" + key + "' in " + what);
+  return n;
+}
+
+std::string YamlReader::str(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsScalar()) fail(node, "expected " + what + " as text");
+  return node.Scalar();
+}
+
+int YamlReader::integer(const YAML::Node& node, const std::string& what) const {
+  const std::string s = str(node, what);
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size()) {
+    fail(node, "expected " + what + " as a whole number, got '" + s + "'");
+  }
+  return v;
+}
+
+double YamlReader::number(const YAML::Node& node, const std::string& what) const {
+  const std::string s = str(node, what);
+  std::istringstream in(s);
+  double v = 0;
+  in >> v;
+  if (!in || !in.eof()) fail(node, "expected " + what + " as a number, got '" + s + "'");
+  return v;
+}
+
+bool YamlReader::boolean(const YAML::Node& node, const std::string& what) const {
+  const std::string s = str(node, what);
+  if (s == "true") return true;
+  if (s == "false") return false;
+  fail(node, "expected " + what + " as true or false, got '" + s + "'");
+}
+
+Date YamlReader::date(const YAML::Node& node, const std::string& what) const {
+  const std::string s = str(node, what);
+  try {
+    return parse_date(s);
+  } catch (const std::exception& e) {
+    fail(node, "expected " + what + " as a date YYYY-MM-DD, got '" + s + "'");
+  }
+}
+
+Instant YamlReader::instant(const YAML::Node& node, const std::string& what,
+                            std::optional<Date> day) const {
+  const std::string s = str(node, what);
+  std::string text = s;
+  if (s.size() == 5 && s[2] == ':') {
+    if (!day) fail(node, "expected " + what + " as YYYY-MM-DDTHH:MM (no earlier date to use)");
+    text = format_date(*day) + "T" + s;
+  }
+  try {
+    return parse_local(text);
+  } catch (const std::exception& e) {
+    fail(node, "expected " + what + " as YYYY-MM-DDTHH:MM (Stockholm time) or HH:MM, got '" + s +
+                   "': " + e.what());
+  }
+}
+
+std::vector<std::string> YamlReader::strings(const YAML::Node& node,
+                                             const std::string& what) const {
+  std::vector<std::string> out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+  } else if (node.IsSequence()) {
+    for (const auto& n : node) out.push_back(str(n, what));
+  } else {
+    fail(node, "expected " + what + " as text or a list of text");
+  }
+  return out;
+}
+
+std::string YamlReader::choice(const YAML::Node& node, const std::vector<std::string>& choices,
+                               const std::string& what) const {
+  const std::string s = str(node, what);
+  if (std::find(choices.begin(), choices.end(), s) != choices.end()) return s;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  fail(node, "unknown " + what + " '" + s + "'" + did_you_mean(s, choices) +
+                 " (expected one of: " + list + ")");
+}
+
+YAML::Node load_yaml_file(const std::string& path, const std::string& display) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(Where{display, 1, 1}, "cannot read the file");
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(Where{display, e.mark.line + 1, e.mark.column + 1},
+                        "not valid YAML: " + e.msg);
+  }
+}
+
+}  // namespace kvittens::harness
