@@ -1,0 +1,516 @@
+// The BLE receipt-lock driver over org.bluez (docs/lock-profile.md, section 9 is the sequence).
+#include "drivers/ble/bluez_lock.hpp"
+
+#include <sdbus-c++/sdbus-c++.h>
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <functional>
+
+#include "drivers/ble/bluez_names.hpp"
+#include "drivers/ble/lock_protocol.hpp"
+#include "kvittens/lock_receipt.hpp"
+#include "org.bluez.Adapter1_proxy.h"
+#include "org.bluez.Device1_proxy.h"
+#include "org.bluez.GattCharacteristic1_proxy.h"
+
+namespace kvittens::ble {
+namespace {
+
+namespace lp = lock_protocol;
+using Clock = std::chrono::steady_clock;
+using Props = std::map<std::string, sdbus::Variant>;
+using ManagedObjects = std::map<sdbus::ObjectPath, std::map<std::string, Props>>;
+
+constexpr auto kCleanupTimeout = std::chrono::seconds(2);
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+[[noreturn]] void fail(DeviceErrorCode code, const std::string& what) {
+  throw DeviceError(code, what);
+}
+
+// BlueZ's error names in terms the app can act on. `connecting`: during Device1.Connect a
+// plain Failed means the lock did not answer the connection request (out of range).
+DeviceError map_error(const sdbus::Error& e, const std::string& where, bool connecting = false) {
+  const auto& name = e.getName();
+  const std::string what = where + ": " + name + ": " + e.getMessage();
+  const auto is = [&](const char* n) { return name == n; };
+  namespace err = bluez::error;
+  if (is(err::kNotConnected)) return {DeviceErrorCode::Disconnected, what};
+  if (is(err::kFailed)) {
+    if (connecting) return {DeviceErrorCode::NotFound, what};
+    if (e.getMessage() == "Not connected") return {DeviceErrorCode::Disconnected, what};
+    return {DeviceErrorCode::Failed, what};
+  }
+  if (is(err::kInProgress)) return {DeviceErrorCode::Busy, what};
+  if (is(err::kNotPermitted) || is(err::kNotAuthorized)) {
+    return {DeviceErrorCode::NotPermitted, what};
+  }
+  if (is(err::kNotReady)) return {DeviceErrorCode::NoDevice, what};
+  if (is(err::kDoesNotExist) || is("org.freedesktop.DBus.Error.UnknownObject") ||
+      is("org.freedesktop.DBus.Error.UnknownMethod")) {
+    return {DeviceErrorCode::NotFound, what};
+  }
+  if (is("org.freedesktop.DBus.Error.ServiceUnknown") ||
+      is("org.freedesktop.DBus.Error.NameHasNoOwner")) {
+    return {DeviceErrorCode::NoDevice, what + " (is bluetoothd running?)"};
+  }
+  if (is("org.freedesktop.DBus.Error.Timeout") || is("org.freedesktop.DBus.Error.NoReply") ||
+      name.find("ETIMEDOUT") != std::string::npos) {
+    return {DeviceErrorCode::Timeout, what};
+  }
+  return {DeviceErrorCode::Failed, what};
+}
+
+// The lock's answer to an authenticated command, in terms the app can act on.
+DeviceErrorCode code_for(lp::Status s) {
+  switch (s) {
+    case lp::Status::AuthFailed:
+    case lp::Status::Replay:
+    case lp::Status::BadKeyId:
+      return DeviceErrorCode::NotPermitted;
+    case lp::Status::UnknownOpcode:
+    case lp::Status::BadLength:
+    case lp::Status::NoChallenge:
+      return DeviceErrorCode::Protocol;
+    default:
+      return DeviceErrorCode::Failed;
+  }
+}
+
+LockStatus to_lock_status(const lp::StatusRecord& s) {
+  return LockStatus{s.locked, s.battery_percent, s.low_battery};
+}
+
+class ObjectManagerProxy final : public sdbus::ProxyInterfaces<sdbus::ObjectManager_proxy> {
+ public:
+  using OnAdded = std::function<void(const std::string& path, const std::map<std::string, Props>&)>;
+  ObjectManagerProxy(sdbus::IConnection& bus, OnAdded on_added)
+      : ProxyInterfaces(bus, bluez::kService, bluez::kRootPath), on_added_(std::move(on_added)) {
+    registerProxy();
+  }
+  ~ObjectManagerProxy() { unregisterProxy(); }
+
+ private:
+  void onInterfacesAdded(const sdbus::ObjectPath& path,
+                         const std::map<std::string, Props>& interfaces) override {
+    on_added_(path, interfaces);
+  }
+  void onInterfacesRemoved(const sdbus::ObjectPath&, const std::vector<std::string>&) override {}
+  OnAdded on_added_;
+};
+
+class AdapterProxy final : public sdbus::ProxyInterfaces<org::bluez::Adapter1_proxy> {
+ public:
+  AdapterProxy(sdbus::IConnection& bus, const std::string& path)
+      : ProxyInterfaces(bus, bluez::kService, path) {
+    registerProxy();
+  }
+  ~AdapterProxy() { unregisterProxy(); }
+};
+
+using OnChanged = std::function<void(const std::string& interface, const Props& changed)>;
+
+class DeviceProxy final
+    : public sdbus::ProxyInterfaces<org::bluez::Device1_proxy, sdbus::Properties_proxy> {
+ public:
+  DeviceProxy(sdbus::IConnection& bus, const std::string& path, OnChanged on_changed)
+      : ProxyInterfaces(bus, bluez::kService, path), on_changed_(std::move(on_changed)) {
+    registerProxy();
+  }
+  ~DeviceProxy() { unregisterProxy(); }
+
+ private:
+  void onPropertiesChanged(const std::string& interface, const Props& changed,
+                           const std::vector<std::string>&) override {
+    on_changed_(interface, changed);
+  }
+  OnChanged on_changed_;
+};
+
+class CharacteristicProxy final
+    : public sdbus::ProxyInterfaces<org::bluez::GattCharacteristic1_proxy,
+                                    sdbus::Properties_proxy> {
+ public:
+  CharacteristicProxy(sdbus::IConnection& bus, const std::string& path, OnChanged on_changed = {})
+      : ProxyInterfaces(bus, bluez::kService, path), on_changed_(std::move(on_changed)) {
+    registerProxy();
+  }
+  ~CharacteristicProxy() { unregisterProxy(); }
+
+ private:
+  void onPropertiesChanged(const std::string& interface, const Props& changed,
+                           const std::vector<std::string>&) override {
+    if (on_changed_) on_changed_(interface, changed);
+  }
+  OnChanged on_changed_;
+};
+
+}  // namespace
+
+// What the bus's event-loop thread tells the calling thread.
+struct BluezLock::Shared {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<std::string> discovered;  // device path announced by InterfacesAdded
+  bool connected = false;
+  bool resolved = false;
+  bool link_lost = false;
+  std::optional<LockStatus> last_status;
+};
+
+// One connection to the lock: discover, connect, resolve, find the characteristics; the
+// destructor unsubscribes and disconnects whatever happened.
+class BluezLock::Session {
+ public:
+  Session(BluezLock& owner, std::chrono::milliseconds timeout)
+      : owner_(owner),
+        bus_(*owner.bus_),
+        shared_(*owner.shared_),
+        deadline_(Clock::now() + timeout) {
+    {
+      std::lock_guard lock(shared_.mutex);
+      shared_.discovered.reset();
+      shared_.connected = shared_.resolved = shared_.link_lost = false;
+      shared_.last_status.reset();
+    }
+    const auto adapter_path = std::string(bluez::kBluezPath) + "/" + owner_.options_.adapter;
+    objects_ = std::make_unique<ObjectManagerProxy>(
+        bus_,
+        [this, adapter_path](const std::string& path, const std::map<std::string, Props>& ifs) {
+          if (is_our_device(path, ifs, adapter_path)) {
+            std::lock_guard lock(shared_.mutex);
+            shared_.discovered = path;
+            shared_.changed.notify_all();
+          }
+        });
+    const auto managed = call("GetManagedObjects", [&] { return objects_->GetManagedObjects(); });
+    const auto adapter = managed.find(sdbus::ObjectPath(adapter_path));
+    if (adapter == managed.end() || !adapter->second.count(bluez::kAdapterInterface)) {
+      fail(DeviceErrorCode::NoDevice, "no Bluetooth adapter " + adapter_path);
+    }
+    const auto& adapter_props = adapter->second.at(bluez::kAdapterInterface);
+    if (auto p = adapter_props.find("Powered");
+        p != adapter_props.end() && !p->second.get<bool>()) {
+      fail(DeviceErrorCode::NoDevice, "Bluetooth adapter " + adapter_path + " is powered off");
+    }
+    std::string device_path;
+    for (const auto& [path, ifs] : managed) {
+      if (is_our_device(path, ifs, adapter_path)) device_path = path;
+    }
+    if (device_path.empty()) device_path = discover(adapter_path);
+    connect(device_path);
+    find_characteristics(device_path);
+  }
+
+  ~Session() {
+    try {
+      owner_.bus_->setMethodCallTimeout(
+          std::chrono::duration_cast<std::chrono::microseconds>(kCleanupTimeout).count());
+      if (status_ && status_->Notifying()) status_->StopNotify();
+    } catch (const sdbus::Error&) {
+      // The link may already be gone; the disconnect below is what matters.
+    }
+    try {
+      if (device_) device_->Disconnect();
+    } catch (const sdbus::Error&) {
+    }
+  }
+
+  // Write a command to Control Point and read the lock's Response (LP-GATT-2).
+  lp::Response exchange(const lp::Command& command) {
+    const auto bytes = lp::encode(command);
+    const std::string what = std::string(lp::to_string(command.opcode));
+    call("WriteValue " + what, [&] {
+      control_->WriteValue(bytes, Props{{"type", sdbus::Variant(std::string("request"))}});
+    });
+    const auto value = call("ReadValue Response", [&] { return response_->ReadValue(Props{}); });
+    const auto decoded = lp::decode_response(value, command.opcode);
+    if (!decoded)
+      fail(DeviceErrorCode::Protocol, "lock response to " + what + ": " + decoded.reason);
+    return *decoded.value;
+  }
+
+  lp::StatusRecord read_status() {
+    const auto value = call("ReadValue Status", [&] { return status_->ReadValue(Props{}); });
+    const auto decoded = lp::decode_status(value);
+    if (!decoded) fail(DeviceErrorCode::Protocol, "lock status: " + decoded.reason);
+    return *decoded.value;
+  }
+
+ private:
+  bool is_our_device(const std::string& path, const std::map<std::string, Props>& ifs,
+                     const std::string& adapter_path) const {
+    const auto dev = ifs.find(bluez::kDeviceInterface);
+    if (dev == ifs.end() || path.rfind(adapter_path + "/", 0) != 0) return false;
+    const auto address = dev->second.find("Address");
+    return address != dev->second.end() &&
+           upper(address->second.get<std::string>()) == upper(owner_.options_.address);
+  }
+
+  std::chrono::milliseconds left() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+  }
+
+  // Every D-Bus call gets what is left of the operation's time (at least 1 ms).
+  template <class F>
+  auto call(const std::string& where, F f, bool connecting = false) -> decltype(f()) {
+    const auto remaining = left();
+    if (remaining.count() <= 0) fail(DeviceErrorCode::Timeout, where + ": timed out");
+    bus_.setMethodCallTimeout(
+        static_cast<std::uint64_t>(std::chrono::microseconds(remaining).count()));
+    try {
+      return f();
+    } catch (const sdbus::Error& e) {
+      auto mapped = map_error(e, where, connecting);
+      // A failed GATT call on a link bluetoothd has just reported down is a lost link.
+      std::lock_guard lock(shared_.mutex);
+      if (shared_.link_lost && mapped.code() == DeviceErrorCode::Failed) {
+        throw DeviceError(DeviceErrorCode::Disconnected, mapped.what());
+      }
+      throw mapped;
+    }
+  }
+
+  std::string discover(const std::string& adapter_path) {
+    adapter_ = std::make_unique<AdapterProxy>(bus_, adapter_path);
+    call("SetDiscoveryFilter", [&] {
+      adapter_->SetDiscoveryFilter(Props{{"Transport", sdbus::Variant(std::string("le"))}});
+    });
+    bool started = false;
+    try {
+      call("StartDiscovery", [&] { adapter_->StartDiscovery(); });
+      started = true;
+    } catch (const DeviceError& e) {
+      if (e.code() != DeviceErrorCode::Busy) throw;  // someone else's discovery serves us too
+    }
+    const auto until = std::min(deadline_, Clock::now() + owner_.options_.discovery_timeout);
+    std::optional<std::string> found;
+    {
+      std::unique_lock lock(shared_.mutex);
+      shared_.changed.wait_until(lock, until, [&] { return shared_.discovered.has_value(); });
+      found = shared_.discovered;
+    }
+    if (started) {
+      try {
+        call("StopDiscovery", [&] { adapter_->StopDiscovery(); });
+      } catch (const DeviceError&) {
+        // Not fatal: the adapter stops discovering when this client leaves the bus.
+      }
+    }
+    if (!found) {
+      fail(Clock::now() >= deadline_ ? DeviceErrorCode::Timeout : DeviceErrorCode::NotFound,
+           "lock " + owner_.options_.address + " not discovered within " +
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  owner_.options_.discovery_timeout)
+                                  .count()) +
+               " ms");
+    }
+    return *found;
+  }
+
+  void on_device_changed(const std::string& interface, const Props& changed) {
+    if (interface != bluez::kDeviceInterface) return;
+    std::lock_guard lock(shared_.mutex);
+    if (auto c = changed.find("Connected"); c != changed.end()) {
+      shared_.connected = c->second.get<bool>();
+      if (!shared_.connected) shared_.link_lost = true;
+    }
+    if (auto r = changed.find("ServicesResolved"); r != changed.end()) {
+      shared_.resolved = r->second.get<bool>();
+    }
+    shared_.changed.notify_all();
+  }
+
+  void connect(const std::string& path) {
+    // Subscribed before Connect, so no change can slip between the call and the wait.
+    device_ = std::make_unique<DeviceProxy>(
+        bus_, path, [this](const std::string& i, const Props& c) { on_device_changed(i, c); });
+    for (int attempt = 1;; ++attempt) {
+      try {
+        call(
+            "Connect", [&] { device_->Connect(); }, true);
+        break;
+      } catch (const DeviceError& e) {
+        const bool retry =
+            e.code() == DeviceErrorCode::NotFound || e.code() == DeviceErrorCode::Busy;
+        if (!retry || attempt >= owner_.options_.connect_attempts) throw;
+      }
+    }
+    const bool resolved = call("ServicesResolved", [&] { return device_->ServicesResolved(); });
+    std::unique_lock lock(shared_.mutex);
+    if (resolved) shared_.resolved = true;
+    shared_.link_lost = false;
+    if (!shared_.changed.wait_until(lock, deadline_,
+                                    [&] { return shared_.resolved || shared_.link_lost; })) {
+      fail(DeviceErrorCode::Timeout, "lock " + owner_.options_.address + ": services not resolved");
+    }
+    if (shared_.link_lost) {
+      fail(DeviceErrorCode::Disconnected, "lock " + owner_.options_.address + " dropped the link");
+    }
+  }
+
+  void find_characteristics(const std::string& device_path) {
+    const auto managed = call("GetManagedObjects", [&] { return objects_->GetManagedObjects(); });
+    std::string service_path;
+    for (const auto& [path, ifs] : managed) {
+      const auto s = ifs.find(bluez::kGattServiceInterface);
+      if (s == ifs.end() || std::string(path).rfind(device_path + "/", 0) != 0) continue;
+      const auto uuid = s->second.find("UUID");
+      if (uuid != s->second.end() && uuid->second.get<std::string>() == lp::kServiceUuid) {
+        service_path = path;
+      }
+    }
+    if (service_path.empty()) {
+      fail(DeviceErrorCode::Protocol,
+           "lock " + owner_.options_.address + " has no Receipt Lock service");
+    }
+    std::map<std::string, std::string> by_uuid;
+    for (const auto& [path, ifs] : managed) {
+      const auto c = ifs.find(bluez::kGattCharacteristicInterface);
+      if (c == ifs.end()) continue;
+      const auto service = c->second.find("Service");
+      const auto uuid = c->second.find("UUID");
+      if (service == c->second.end() || uuid == c->second.end()) continue;
+      if (service->second.get<sdbus::ObjectPath>() == service_path) {
+        by_uuid[uuid->second.get<std::string>()] = path;
+      }
+    }
+    const auto need = [&](std::string_view uuid) {
+      const auto it = by_uuid.find(std::string(uuid));
+      if (it == by_uuid.end()) {
+        fail(DeviceErrorCode::Protocol,
+             "lock " + owner_.options_.address + " lacks characteristic " + std::string(uuid));
+      }
+      return it->second;
+    };
+    control_ = std::make_unique<CharacteristicProxy>(bus_, need(lp::kControlPointUuid));
+    response_ = std::make_unique<CharacteristicProxy>(bus_, need(lp::kResponseUuid));
+    status_ = std::make_unique<CharacteristicProxy>(
+        bus_, need(lp::kStatusUuid), [this](const std::string& interface, const Props& changed) {
+          if (interface != bluez::kGattCharacteristicInterface) return;
+          const auto v = changed.find("Value");
+          if (v == changed.end()) return;
+          const auto decoded = lp::decode_status(v->second.get<std::vector<std::uint8_t>>());
+          if (!decoded) return;  // a malformed notification is not a status
+          std::lock_guard lock(shared_.mutex);
+          shared_.last_status = to_lock_status(*decoded.value);
+        });
+    call("StartNotify Status", [&] { status_->StartNotify(); });
+  }
+
+  BluezLock& owner_;
+  sdbus::IConnection& bus_;
+  Shared& shared_;
+  Clock::time_point deadline_;
+  std::unique_ptr<ObjectManagerProxy> objects_;
+  std::unique_ptr<AdapterProxy> adapter_;
+  std::unique_ptr<DeviceProxy> device_;
+  std::unique_ptr<CharacteristicProxy> control_, response_, status_;
+};
+
+std::unique_ptr<sdbus::IConnection> open_bus(const std::string& address) {
+  try {
+    if (address.empty()) return sdbus::createSystemBusConnection();
+    return sdbus::createSessionBusConnectionWithAddress(address);
+  } catch (const sdbus::Error& e) {
+    throw DeviceError(DeviceErrorCode::NoDevice,
+                      "cannot open D-Bus " +
+                          (address.empty() ? std::string("system bus") : address) + ": " +
+                          e.getMessage());
+  }
+}
+
+BluezLock::BluezLock(std::unique_ptr<sdbus::IConnection> bus, BluezLockOptions options)
+    : options_(std::move(options)), bus_(std::move(bus)), shared_(std::make_shared<Shared>()) {
+  if (!lock_receipt::parse_address(options_.address)) {
+    throw std::invalid_argument("BluezLock: not a BLE address: '" + options_.address + "'");
+  }
+  bus_->enterEventLoopAsync();
+}
+
+BluezLock::~BluezLock() {
+  bus_->leaveEventLoop();
+}
+
+LockEvent BluezLock::authenticated(const LockCredential& credential, std::uint8_t opcode,
+                                   std::uint32_t arg, std::chrono::milliseconds timeout) {
+  if (upper(credential.lock_id) != upper(options_.address)) {
+    fail(DeviceErrorCode::Failed,
+         "credential is for lock " + credential.lock_id + ", not " + options_.address);
+  }
+  Session session(*this, timeout);
+  const auto challenge = session.exchange(lp::Command{lp::Opcode::GetChallenge});
+  if (challenge.status != lp::Status::Ok) {
+    fail(code_for(challenge.status),
+         std::string("lock refused GET_CHALLENGE: ") + lp::to_string(challenge.status));
+  }
+  lp::Command command{static_cast<lp::Opcode>(opcode), credential.key_id, arg, {}};
+  command = lp::sign(command, credential.key, lp::nonce_of(challenge));
+  const auto answer = session.exchange(command);
+  if (answer.status != lp::Status::Ok) {
+    fail(code_for(answer.status), std::string("lock refused ") + lp::to_string(command.opcode) +
+                                      ": " + lp::to_string(answer.status));
+  }
+  auto entry = lock_receipt::decode(answer.payload);
+  if (!entry) fail(DeviceErrorCode::Protocol, "log entry of the wrong size");
+  // The receipt must be what we asked for, from this lock, signed with its key.
+  if (upper(entry->lock_id) != upper(options_.address)) {
+    fail(DeviceErrorCode::Protocol, "log entry names lock " + entry->lock_id);
+  }
+  if (command.opcode == lp::Opcode::Unlock || command.opcode == lp::Opcode::Lock) {
+    const auto want = command.opcode == lp::Opcode::Unlock ? lock_receipt::Event::Unlock
+                                                           : lock_receipt::Event::Lock;
+    if (entry->event != static_cast<std::uint8_t>(want) || entry->key_id != credential.key_id) {
+      fail(DeviceErrorCode::Protocol,
+           "log entry is not this " + std::string(lp::to_string(command.opcode)));
+    }
+    if (!lock_receipt::verify(*entry, credential.key)) {
+      fail(DeviceErrorCode::Protocol, "log entry MAC does not verify with the lock key");
+    }
+  }
+  // Catch the status notification the action caused, if it already came.
+  try {
+    const auto s = session.read_status();
+    std::lock_guard lock(shared_->mutex);
+    if (!shared_->last_status) shared_->last_status = to_lock_status(s);
+  } catch (const DeviceError&) {
+    // The receipt is in hand; a status read that fails now does not undo it.
+  }
+  return *entry;
+}
+
+LockEvent BluezLock::unlock(const LockCredential& credential, std::chrono::milliseconds timeout) {
+  return authenticated(credential, static_cast<std::uint8_t>(lp::Opcode::Unlock), 0, timeout);
+}
+
+void BluezLock::relock(const LockCredential& credential, std::chrono::milliseconds timeout) {
+  authenticated(credential, static_cast<std::uint8_t>(lp::Opcode::Lock), 0, timeout);
+}
+
+LockEvent BluezLock::set_time(const LockCredential& admin, std::int64_t unix_seconds,
+                              std::chrono::milliseconds timeout) {
+  return authenticated(admin, static_cast<std::uint8_t>(lp::Opcode::SetTime),
+                       static_cast<std::uint32_t>(unix_seconds), timeout);
+}
+
+LockEvent BluezLock::read_log(const LockCredential& admin, std::uint32_t seq,
+                              std::chrono::milliseconds timeout) {
+  return authenticated(admin, static_cast<std::uint8_t>(lp::Opcode::ReadLog), seq, timeout);
+}
+
+LockStatus BluezLock::status(std::chrono::milliseconds timeout) {
+  Session session(*this, timeout);
+  return to_lock_status(session.read_status());
+}
+
+std::optional<LockStatus> BluezLock::last_notified_status() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->last_status;
+}
+
+}  // namespace kvittens::ble

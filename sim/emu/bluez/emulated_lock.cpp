@@ -1,0 +1,204 @@
+// The emulated receipt lock's state machine (docs/lock-profile.md).
+#include "sim/emu/bluez/emulated_lock.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+#include "kvittens/lock_receipt.hpp"
+
+namespace kvittens::emu {
+namespace {
+
+namespace lp = lock_protocol;
+using lock_receipt::Event;
+
+constexpr std::int64_t kChallengeLifetime = 30;  // LP-AUTH-2, seconds of lock time
+constexpr std::size_t kConsumedKept = 16;        // LP-AUTH-5
+constexpr std::uint8_t kLowBattery = 15;         // LP-STAT-2
+
+lp::Nonce random_nonce() {
+  lp::Nonce n{};
+  if (RAND_bytes(n.data(), static_cast<int>(n.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return n;
+}
+
+lp::Response refuse(lp::Opcode op, lp::Status status) {
+  return {op, status, {}};
+}
+
+}  // namespace
+
+EmulatedLock::EmulatedLock(LockConfig config, const Clock& clock, NonceSource nonces)
+    : config_(std::move(config)),
+      clock_(clock),
+      nonces_(nonces ? std::move(nonces) : NonceSource(random_nonce)),
+      capacity_(config_.log_capacity),
+      battery_(config_.battery_percent) {}
+
+void EmulatedLock::link_up() {
+  challenge_.reset();
+  response_.clear();
+}
+
+void EmulatedLock::link_down() {
+  link_up();
+}
+
+std::int64_t EmulatedLock::lock_time() const {
+  return clock_.now().time_since_epoch().count() + offset_;
+}
+
+std::vector<std::uint8_t> EmulatedLock::write_control(std::span<const std::uint8_t> bytes) {
+  tick();
+  const auto decoded = lp::decode_command(bytes);
+  Response r;
+  if (!decoded) {
+    // An unknown opcode cannot be echoed as one; the raw byte goes back (LP-CMD-1).
+    r.opcode = static_cast<lp::Opcode>(bytes.empty() ? 0 : bytes[0]);
+    r.status = decoded.status;
+  } else {
+    r = handle(*decoded.value);
+  }
+  response_ = lp::encode(r);
+  return response_;
+}
+
+EmulatedLock::Response EmulatedLock::handle(const lp::Command& c) {
+  if (c.opcode == lp::Opcode::GetChallenge) {
+    challenge_ = nonces_();
+    challenge_time_ = lock_time();
+    return {c.opcode, lp::Status::Ok, {challenge_->begin(), challenge_->end()}};
+  }
+  auto auth = authenticate(c);
+  if (auth.status != lp::Status::Ok) return auth;
+  return perform(c);
+}
+
+EmulatedLock::Response EmulatedLock::authenticate(const lp::Command& c) {
+  const auto& key = lp::is_admin(c.opcode) ? config_.admin_key : config_.key;
+  std::optional<lp::Nonce> nonce = challenge_;
+  if (nonce && lock_time() - challenge_time_ > kChallengeLifetime) nonce.reset();
+  // LP-AUTH-4: whatever happens next, this attempt used up the outstanding nonce.
+  if (challenge_) {
+    consumed_.push_back(*challenge_);
+    if (consumed_.size() > kConsumedKept) consumed_.erase(consumed_.begin());
+    challenge_.reset();
+  }
+  if (nonce && lp::mac_equal(lp::command_mac(key, *nonce, c), c.mac))
+    return {c.opcode, lp::Status::Ok, {}};
+  const bool replay = std::any_of(consumed_.begin(), consumed_.end(), [&](const lp::Nonce& old) {
+    return !(nonce && old == *nonce) && lp::mac_equal(lp::command_mac(key, old, c), c.mac);
+  });
+  if (replay) {
+    append(Event::ReplayRefused, c.key_id, lock_time());
+    return refuse(c.opcode, lp::Status::Replay);
+  }
+  if (!nonce) return refuse(c.opcode, lp::Status::NoChallenge);
+  append(Event::AuthFailed, c.key_id, lock_time());
+  return refuse(c.opcode, lp::Status::AuthFailed);
+}
+
+EmulatedLock::Response EmulatedLock::perform(const lp::Command& c) {
+  const auto with_entry = [&](const std::optional<LockEvent>& e) -> Response {
+    if (!e) return refuse(c.opcode, lp::Status::LogFull);
+    return {c.opcode, lp::Status::Ok, lock_receipt::encode(*e)};
+  };
+  switch (c.opcode) {
+    case lp::Opcode::Unlock: {
+      if (log_full()) return refuse(c.opcode, lp::Status::LogFull);
+      locked_ = false;
+      unlocked_by_ = c.key_id;
+      relock_due_ = lock_time() + config_.auto_relock.count();
+      return with_entry(append(Event::Unlock, c.key_id, lock_time()));
+    }
+    case lp::Opcode::Lock: {
+      if (log_full()) return refuse(c.opcode, lp::Status::LogFull);
+      locked_ = true;
+      relock_due_.reset();
+      return with_entry(append(Event::Lock, c.key_id, lock_time()));
+    }
+    case lp::Opcode::SetTime: {
+      if (log_full()) return refuse(c.opcode, lp::Status::LogFull);
+      set_lock_time(c.arg);
+      return with_entry(append(Event::TimeSet, c.key_id, lock_time()));
+    }
+    case lp::Opcode::ReadLog: {
+      const auto it = std::find_if(log_.begin(), log_.end(),
+                                   [&](const LockEvent& e) { return e.seq == c.arg; });
+      if (it == log_.end()) return refuse(c.opcode, lp::Status::NotFound);
+      return {c.opcode, lp::Status::Ok, lock_receipt::encode(*it)};
+    }
+    case lp::Opcode::ClearLog:
+      std::erase_if(log_, [&](const LockEvent& e) { return e.seq <= c.arg; });
+      return {c.opcode, lp::Status::Ok, {}};
+    case lp::Opcode::GetChallenge:
+      break;
+  }
+  return refuse(c.opcode, lp::Status::UnknownOpcode);
+}
+
+std::optional<LockEvent> EmulatedLock::append(Event event, std::uint16_t key_id,
+                                              std::int64_t time) {
+  if (log_full()) return std::nullopt;
+  LockEvent e;
+  e.lock_id = config_.address;
+  e.seq = next_seq_++;
+  e.time = time;
+  e.event = static_cast<std::uint8_t>(event);
+  e.key_id = key_id;
+  e.mac_hex = lock_receipt::mac_hex(e, config_.key);
+  log_.push_back(e);
+  return e;
+}
+
+bool EmulatedLock::tick() {
+  if (locked_ || !relock_due_ || lock_time() < *relock_due_) return false;
+  locked_ = true;
+  // LP-CMD-4: stamped with the time the relock was due, not the time we noticed it.
+  append(Event::AutoRelock, unlocked_by_, *relock_due_);
+  relock_due_.reset();
+  return true;
+}
+
+lock_protocol::StatusRecord EmulatedLock::status() const {
+  lp::StatusRecord s;
+  s.locked = locked_;
+  s.battery_percent = battery_;
+  s.low_battery = battery_ < kLowBattery;
+  s.log_full = log_full();
+  s.log_count = static_cast<std::uint16_t>(std::min<std::size_t>(log_.size(), 0xffff));
+  return s;
+}
+
+void EmulatedLock::set_lock_time(std::int64_t unix_seconds) {
+  const auto shift = unix_seconds - lock_time();
+  offset_ += shift;
+  if (relock_due_) *relock_due_ += shift;  // the relock is 30 s of lock time after the unlock
+}
+
+void EmulatedLock::drift(std::chrono::seconds by) {
+  set_lock_time(lock_time() + by.count());
+}
+
+void EmulatedLock::set_battery(std::uint8_t percent) {
+  const bool was_low = battery_ < kLowBattery;
+  battery_ = std::min<std::uint8_t>(percent, 100);
+  if (!was_low && battery_ < kLowBattery) append(Event::LowBattery, 0, lock_time());
+}
+
+void EmulatedLock::set_key(std::vector<std::uint8_t> key) {
+  config_.key = std::move(key);
+}
+
+void EmulatedLock::fill_log() {
+  capacity_ = log_.size();
+}
+
+void EmulatedLock::restore_log_capacity() {
+  capacity_ = config_.log_capacity;
+}
+
+}  // namespace kvittens::emu

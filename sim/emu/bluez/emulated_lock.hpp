@@ -1,0 +1,96 @@
+// One emulated receipt lock: the lock-side state machine of docs/lock-profile.md (challenge,
+// unlock/lock, auto-relock, signed event log, status), on an injectable clock, with no
+// transport. EmulatedBluez puts it behind org.bluez GATT objects.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "drivers/ble/lock_protocol.hpp"
+#include "kvittens/clock.hpp"
+#include "kvittens/lock_receipt.hpp"
+#include "kvittens/model.hpp"
+
+namespace kvittens::emu {
+
+struct LockConfig {
+  std::string address;  // "AA:BB:CC:DD:EE:01"
+  std::string name = "kvittens-lock";
+  std::vector<std::uint8_t> key;         // K_L, 32 bytes
+  std::vector<std::uint8_t> admin_key;   // K_A, 32 bytes
+  std::size_t log_capacity = 1024;       // LP-CMD-7
+  std::chrono::seconds auto_relock{30};  // LP-CMD-4
+  std::uint8_t battery_percent = 100;
+  std::int16_t rssi = -55;
+};
+
+class EmulatedLock {
+ public:
+  using NonceSource = std::function<lock_protocol::Nonce()>;
+
+  // `nonces` defaults to OpenSSL's RAND_bytes; tests pass a deterministic one.
+  EmulatedLock(LockConfig config, const Clock& clock, NonceSource nonces = {});
+
+  const LockConfig& config() const { return config_; }
+
+  // The link: challenge and Response belong to one connection (LP-GATT-3).
+  void link_up();
+  void link_down();
+
+  // A write to Control Point. Returns what the lock leaves in Response (LP-GATT-2).
+  std::vector<std::uint8_t> write_control(std::span<const std::uint8_t> bytes);
+  const std::vector<std::uint8_t>& response() const { return response_; }
+
+  // Applies the auto-relock that is due by the clock; true when the status changed.
+  bool tick();
+  lock_protocol::StatusRecord status() const;
+
+  // Lock clock in Unix seconds: the injected clock plus the lock's own offset.
+  std::int64_t lock_time() const;
+  const std::vector<LockEvent>& log() const { return log_; }
+
+  // The control face (faults and set-up the simulator drives).
+  void set_lock_time(std::int64_t unix_seconds);
+  void drift(std::chrono::seconds by);
+  void set_battery(std::uint8_t percent);
+  void set_key(std::vector<std::uint8_t> key);  // the lock now signs with another key
+  void fill_log();                              // the log is full from now on
+  void restore_log_capacity();                  // ... until this
+
+ private:
+  using Response = lock_protocol::Response;
+
+  Response handle(const lock_protocol::Command& command);
+  Response authenticate(const lock_protocol::Command& command);
+  Response perform(const lock_protocol::Command& command);
+  // Appends an entry when there is room (LP-CMD-7); nullopt when the log is full.
+  std::optional<LockEvent> append(lock_receipt::Event event, std::uint16_t key_id,
+                                  std::int64_t time);
+  bool log_full() const { return log_.size() >= capacity_; }
+
+  LockConfig config_;
+  const Clock& clock_;
+  NonceSource nonces_;
+  std::size_t capacity_;
+
+  std::int64_t offset_ = 0;  // lock clock minus injected clock
+  bool locked_ = true;
+  std::optional<std::int64_t> relock_due_;
+  std::uint16_t unlocked_by_ = 0;
+  std::uint8_t battery_;
+
+  std::optional<lock_protocol::Nonce> challenge_;
+  std::int64_t challenge_time_ = 0;
+  std::vector<lock_protocol::Nonce> consumed_;  // last 16 (LP-AUTH-5)
+  std::vector<std::uint8_t> response_;
+
+  std::vector<LockEvent> log_;
+  std::uint32_t next_seq_ = 1;
+};
+
+}  // namespace kvittens::emu
