@@ -1,0 +1,583 @@
+// Hemtjänst clauses (seed 000): for every clause a case that passes and one that violates.
+#include "backend/engine/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "builders.hpp"
+
+namespace kvittens {
+namespace {
+
+using namespace kvittens::fixtures;
+constexpr const char* kTag = "04:00:00:00:00:00:01";
+constexpr const char* kSpouseTag = "04:00:00:00:00:00:02";
+
+WorldBuilder base() {
+  WorldBuilder b;
+  b.customer("c1", {kTag}).order("c1", "Dusch", 30).order("c1", "Morgon", 30).order("c1", "Lunch", 30);
+  b.w.cutoff_dates["2026-03"] = parse_date("2026-04-05");
+  return b;
+}
+
+VisitDecision decide_one(const World& w, Visit v, const std::string& rules = "nacka-hemtjanst@3.0") {
+  Session run(w, rules);
+  const auto r = run.add(v);
+  EXPECT_TRUE(r.accepted) << r.reason;
+  run.approve_all();
+  return run.of(v.id);
+}
+
+// ---- 2: paid time runs receipt to receipt
+TEST(Hemtjanst_2, PaidTimeRunsFromStartReceiptToEndReceipt) {
+  const auto d = decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:25", {"Dusch"}));
+  EXPECT_EQ(d.paid_minutes, 25);
+  EXPECT_EQ(d.state, DecisionState::Approved);
+  EXPECT_TRUE(d.customer_fee);
+  EXPECT_TRUE(cites(d, "2"));
+}
+
+TEST(Hemtjanst_2, NightVisitAcrossTheSpringChangeIsPaidItsRealLength) {
+  auto b = base();
+  b.order("c1", "Natt", 600);
+  const auto d = decide_one(b.w, visit("n1", "c1", "2026-03-28T22:00", "2026-03-29T06:00", {"Natt"}));
+  EXPECT_EQ(d.registered_minutes, 7 * 60);
+  EXPECT_EQ(d.paid_minutes, 7 * 60);
+}
+
+TEST(Hemtjanst_2_Manual, ShareAtTenPercentIsWithinAndAboveIsFlagged) {
+  auto b = base();
+  for (int n : {10, 9}) {
+    Session run(b.w);
+    for (int i = 0; i < n; ++i) {
+      char s[32], e[32];
+      std::snprintf(s, sizeof s, "2026-03-%02dT08:00", i + 2);
+      std::snprintf(e, sizeof e, "2026-03-%02dT08:20", i + 2);
+      auto v = visit("v" + std::to_string(i), "c1", s, e, {"Dusch"});
+      if (i == 0) v.manual = true;
+      ASSERT_TRUE(run.add(v).accepted);
+    }
+    run.approve_all();
+    const auto months = run.decide().months;
+    ASSERT_EQ(months.size(), 1u);
+    EXPECT_EQ(months[0].manual_visits, 1);
+    EXPECT_EQ(months[0].manual_share_exceeded, n == 9) << n << " visits";
+    EXPECT_TRUE(cites(months[0].trace, "2/manual"));
+  }
+}
+
+// ---- 2/repayment (2026-03-25 only)
+TEST(Hemtjanst_2_Repayment, LoweredReEvaluationYieldsRepaymentFromTheRevision) {
+  auto b = base();
+  for (const char* rules : {"nacka-hemtjanst@3.0", "nacka-hemtjanst@2026-03-25"}) {
+    Session run(b.w, rules);
+    auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:45", {"Dusch"});
+    ASSERT_TRUE(run.add(v).accepted);
+    run.approve_all();
+    ASSERT_TRUE(run.add(Payment{"v1", 45}).accepted);  // paid earlier in full; 30 is due
+    const auto months = run.decide().months;
+    ASSERT_EQ(months.size(), 1u);
+    if (std::string(rules).ends_with("3.0")) {
+      EXPECT_TRUE(months[0].repayments.empty());
+    } else {
+      ASSERT_EQ(months[0].repayments.size(), 1u);
+      EXPECT_EQ(months[0].repayments[0].paid_before, 45);
+      EXPECT_EQ(months[0].repayments[0].due_now, 30);
+      EXPECT_EQ(months[0].repayments[0].reason.clause, "2/repayment");
+    }
+  }
+}
+
+TEST(Hemtjanst_2_Repayment, NoRepaymentWhenNothingWasOverpaid) {
+  Session run(base().w, "nacka-hemtjanst@2026-03-25");
+  ASSERT_TRUE(run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  run.approve_all();
+  ASSERT_TRUE(run.add(Payment{"v1", 30}).accepted);
+  EXPECT_TRUE(run.decide().months.at(0).repayments.empty());
+}
+
+// ---- 2.1: notes purged after 180 days, decisions keep their outcome
+TEST(Hemtjanst_2_1, NotesOlderThan180DaysArePurgedAndTheDecisionStands) {
+  Session run(base().w);
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T09:00", {"Dusch"});
+  v.note = "Kunden behövde extra tid";
+  ASSERT_TRUE(run.add(v).accepted);
+  run.approve_all();
+  EXPECT_EQ(run.of("v1").paid_minutes, 60);  // 4.3 with note
+  EXPECT_EQ(run.backend->purge_notes(at("2026-08-28T12:00")), 0);  // 179 days: kept
+  EXPECT_FALSE(run.backend->registrations().visits[0].note.empty());
+  EXPECT_EQ(run.backend->purge_notes(at("2026-08-30T12:00")), 1);  // 181 days: purged
+  EXPECT_TRUE(run.backend->registrations().visits[0].note.empty());
+  EXPECT_EQ(run.of("v1").paid_minutes, 60);
+}
+
+// ---- 3.2 / 4.13
+TEST(Hemtjanst_4_13, ShiftApprovedOnTheSparrdatumIsPaid) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  run.approve_all("2026-04-05T23:30");
+  const auto d = run.of("v1");
+  EXPECT_EQ(d.paid_minutes, 30);
+  EXPECT_TRUE(cites(d, "4.13"));
+}
+
+TEST(Hemtjanst_4_13, ShiftApprovedAfterTheSparrdatumIsNotPaid) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  run.approve_all("2026-04-06T00:10");
+  const auto d = run.of("v1");
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "4.13"));
+}
+
+TEST(Hemtjanst_3_2, UnapprovedShiftIsNotPaid) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  const auto d = run.of("v1");
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "3.2"));
+}
+
+// ---- 4.1
+TEST(Hemtjanst_4_1, VisitWithoutInsatsIsRejected) {
+  const auto d = decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {}));
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "4.1"));
+}
+
+TEST(Hemtjanst_4_1, ExtraInsatsNeedsANote) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:20", {"Tillsyn"});
+  v.insatser[0].status = InsatsStatus::Extra;
+  auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.1"));
+  v.note = "Kunden hade fallit, tillsyn extra";
+  d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 20);
+  EXPECT_TRUE(cites(d, "4.1"));
+}
+
+// ---- 4.2 provider-initiated insatser
+TEST(Hemtjanst_4_2, GenomforandesamtalIsCappedAtAnHourPerCustomerWithoutFee) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(visit("g1", "c1", "2026-03-02T10:00", "2026-03-02T11:30", {"Genomförandesamtal"})).accepted);
+  ASSERT_TRUE(run.add(visit("g2", "c1", "2026-03-09T10:00", "2026-03-09T10:30", {"Genomförandesamtal"})).accepted);
+  run.approve_all();
+  const auto g1 = run.of("g1"), g2 = run.of("g2");
+  EXPECT_EQ(g1.paid_minutes, 60);
+  EXPECT_EQ(g1.state, DecisionState::Reduced);
+  EXPECT_FALSE(g1.customer_fee);
+  EXPECT_EQ(g2.paid_minutes, 0);
+  EXPECT_TRUE(cites(g2, "4.2"));
+}
+
+TEST(Hemtjanst_4_2, UppstartSmartaLasOnlyWhereALockIsInstalled) {
+  auto b = base();
+  auto d = decide_one(b.w, visit("u1", "c1", "2026-03-02T10:00", "2026-03-02T11:00", {"Uppstart smarta lås"}));
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.2"));
+  b.lock("AA:BB:CC:DD:EE:01", {"c1"});
+  d = decide_one(b.w, visit("u1", "c1", "2026-03-02T10:00", "2026-03-02T11:00", {"Uppstart smarta lås"}));
+  EXPECT_EQ(d.paid_minutes, 60);
+  EXPECT_FALSE(d.customer_fee);
+}
+
+TEST(Hemtjanst_4_2, FonsterputsAnHourPerYearOnlyWithStadning) {
+  auto b = base();
+  auto d = decide_one(b.w, visit("f1", "c1", "2026-03-02T10:00", "2026-03-02T10:45", {"Fönsterputs"}));
+  EXPECT_EQ(d.paid_minutes, 0);
+  b.order("c1", "Städning", 60);
+  Session run(b.w);
+  ASSERT_TRUE(run.add(visit("f1", "c1", "2026-03-02T10:00", "2026-03-02T10:45", {"Fönsterputs"})).accepted);
+  ASSERT_TRUE(run.add(visit("f2", "c1", "2026-06-02T10:00", "2026-06-02T10:30", {"Fönsterputs"})).accepted);
+  ASSERT_TRUE(run.add(visit("f3", "c1", "2027-03-02T10:00", "2027-03-02T10:30", {"Fönsterputs"})).accepted);
+  run.approve_all();
+  EXPECT_EQ(run.of("f1").paid_minutes, 45);
+  EXPECT_EQ(run.of("f2").paid_minutes, 15);  // 60 per year
+  EXPECT_EQ(run.of("f3").paid_minutes, 30);  // a new year
+}
+
+TEST(Hemtjanst_4_2, SipIsPaidForTheActualTime) {
+  const auto d = decide_one(base().w, visit("s1", "c1", "2026-03-02T13:00", "2026-03-02T15:30", {"SIP"}));
+  EXPECT_EQ(d.paid_minutes, 150);
+  EXPECT_FALSE(d.customer_fee);
+}
+
+TEST(Hemtjanst_4_2, BrandforebyggandeOnceAndAtMostAnHour) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(visit("b1", "c1", "2026-03-02T10:00", "2026-03-02T11:20", {"Brandförebyggande"})).accepted);
+  ASSERT_TRUE(run.add(visit("b2", "c1", "2026-03-12T10:00", "2026-03-12T10:10", {"Brandförebyggande"})).accepted);
+  run.approve_all();
+  EXPECT_EQ(run.of("b1").paid_minutes, 60);
+  EXPECT_EQ(run.of("b2").paid_minutes, 0);
+}
+
+Visit omstallning(const char* day_start, const char* day_end, const char* notice, const char* registered,
+                  std::string cause = "hospital") {
+  auto v = visit("o1", "c1", day_start, day_end, {"Omställningstid"});
+  v.start_receipt = v.end_receipt = {};
+  v.note = "Kunden inlagd på sjukhus";
+  v.notice_at = at(notice);
+  v.registered_at = at(registered);
+  v.cause = std::move(cause);
+  return v;
+}
+
+TEST(Hemtjanst_4_2, OmstallningstidWithinFourDaysRegisteredWithinFourteen) {
+  auto d = decide_one(base().w, omstallning("2026-03-05T08:00", "2026-03-05T09:00", "2026-03-02T10:00", "2026-03-10T10:00"));
+  EXPECT_EQ(d.paid_minutes, 60);
+  EXPECT_FALSE(d.customer_fee);
+}
+
+TEST(Hemtjanst_4_2, OmstallningstidAfterFourDaysLateOrWrongCauseIsNotPaid) {
+  // day 5 after the notice
+  auto d = decide_one(base().w, omstallning("2026-03-06T10:30", "2026-03-06T11:30", "2026-03-02T10:00", "2026-03-10T10:00"));
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.2"));
+  // registered 15 days after the notice
+  d = decide_one(base().w, omstallning("2026-03-03T08:00", "2026-03-03T09:00", "2026-03-02T10:00", "2026-03-17T10:01"));
+  EXPECT_EQ(d.paid_minutes, 0);
+  // not one of the three causes
+  d = decide_one(base().w, omstallning("2026-03-03T08:00", "2026-03-03T09:00", "2026-03-02T10:00", "2026-03-04T10:00", "travel"));
+  EXPECT_EQ(d.paid_minutes, 0);
+}
+
+// ---- 4.3
+TEST(Hemtjanst_4_3, TimeOverTheOrderIsPaidOnlyWithANote) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:45", {"Dusch"});
+  auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 30);
+  EXPECT_EQ(d.state, DecisionState::Reduced);
+  EXPECT_TRUE(cites(d, "4.3"));
+  v.note = "Kunden mådde dåligt";
+  d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 45);
+  EXPECT_EQ(d.state, DecisionState::Approved);
+}
+
+// ---- 4.4
+TEST(Hemtjanst_4_4, InsatsWithoutOrderNeedsANote) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:20", {"Tillsyn"});
+  auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.4"));
+  v.note = "Tillfälligt behov, handläggare kontaktad";
+  d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 20);
+}
+
+// ---- 4.5
+TEST(Hemtjanst_4_5, TheSpousesTagIsNotAReceiptForThisCustomer) {
+  auto b = base();
+  b.customer("c2", {kSpouseTag}).order("c2", "Dusch", 30);
+  b.w.customers[0].cohabitant = "c2";
+  b.w.customers[1].cohabitant = "c1";
+  auto d = decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}, kSpouseTag));
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "4.5"));
+  d = decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}, kTag));
+  EXPECT_EQ(d.paid_minutes, 30);
+}
+
+TEST(Hemtjanst_4_5, CohabitantsWithASharedLockAreBothReceipted) {
+  auto b = base();
+  b.customer("c2", {}).order("c2", "Dusch", 30);
+  b.w.customers[0].cohabitant = "c2";
+  b.w.customers[1].cohabitant = "c1";
+  b.lock("AA:BB:CC:DD:EE:01", {"c1", "c2"});
+  Session run(b.w);
+  auto v1 = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  v1.start_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 1, at("2026-03-02T08:00"))};
+  v1.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 2, at("2026-03-02T08:30"), 2)};
+  auto v2 = visit("v2", "c2", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  v2.start_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 3, at("2026-03-02T08:01"))};
+  v2.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 4, at("2026-03-02T08:31"), 2)};
+  ASSERT_TRUE(run.add(v1).accepted);
+  const auto r = run.add(v2);  // overlap allowed: cohabitant (4.5)
+  ASSERT_TRUE(r.accepted) << r.reason;
+  run.approve_all();
+  EXPECT_EQ(run.of("v1").paid_minutes, 30);
+  EXPECT_EQ(run.of("v2").paid_minutes, 30);
+}
+
+// ---- 4.6
+struct DoubleStaffingCase : ::testing::Test {
+  WorldBuilder b = base();
+  DoubleStaffing ds(const char* s, const char* e, std::string note = "") {
+    return DoubleStaffing{"d1", "bo", "c1", at(s), at(e), std::move(note), ""};
+  }
+  VisitDecision run(bool ordered, const DoubleStaffing& d, bool with_primary = true) {
+    if (ordered) b.order("c1", "Morgon", 30, true);
+    Session r(b.w);
+    if (with_primary) {
+      EXPECT_TRUE(r.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Morgon"})).accepted);
+    }
+    EXPECT_TRUE(r.add(d).accepted);
+    r.approve_all();
+    return r.of("d1");
+  }
+};
+
+TEST_F(DoubleStaffingCase, OrderedWithinThePrimaryWindowIsPaid) {
+  const auto d = run(true, ds("2026-03-02T08:05", "2026-03-02T08:25"));
+  EXPECT_EQ(d.paid_minutes, 20);
+  EXPECT_EQ(d.state, DecisionState::Approved);
+}
+
+TEST_F(DoubleStaffingCase, OutsideThePrimaryWindowOnlyTheOverlapIsPaid) {
+  const auto d = run(true, ds("2026-03-02T08:10", "2026-03-02T08:50"));
+  EXPECT_EQ(d.paid_minutes, 20);
+  EXPECT_EQ(d.state, DecisionState::Reduced);
+  EXPECT_TRUE(cites(d, "4.6"));
+}
+
+TEST_F(DoubleStaffingCase, WithoutAPrimaryInsatsItIsNotPaid) {
+  const auto d = run(true, ds("2026-03-02T08:05", "2026-03-02T08:25"), false);
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "4.6"));
+}
+
+TEST_F(DoubleStaffingCase, UnorderedNeedsANoteWithTheReason) {
+  auto d = run(false, ds("2026-03-02T08:05", "2026-03-02T08:25"));
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  d = run(false, ds("2026-03-02T08:05", "2026-03-02T08:25", "Kunden kunde inte stå, två behövdes"));
+  EXPECT_EQ(d.paid_minutes, 20);
+}
+
+// ---- 4.7
+TEST(Hemtjanst_4_7, SharedShoppingForThreeIsSplitEqually) {
+  auto b = base();
+  b.customer("c2", {"04:00:00:00:00:00:02"}).order("c2", "Inköp", 40);
+  b.customer("c3", {"04:00:00:00:00:00:03"}).order("c3", "Inköp", 40);
+  b.order("c1", "Inköp", 40);
+  Session run(b.w);
+  ASSERT_TRUE(run.add(SharedInsats{"s1", "anna", "Inköp", at("2026-03-02T10:00"), at("2026-03-02T11:15"), {"c1", "c2", "c3"}}).accepted);
+  const char* tags[] = {kTag, "04:00:00:00:00:00:02", "04:00:00:00:00:00:03"};
+  const char* ends[] = {"2026-03-02T10:25", "2026-03-02T10:30", "2026-03-02T10:25"};
+  for (int i = 0; i < 3; ++i) {
+    auto v = visit("v" + std::to_string(i + 1), "c" + std::to_string(i + 1), "2026-03-02T10:00", ends[i], {"Inköp"}, tags[i]);
+    v.shared_group = "s1";
+    const auto r = run.add(v);
+    ASSERT_TRUE(r.accepted) << r.reason;
+  }
+  run.approve_all();
+  EXPECT_EQ(run.of("v1").paid_minutes, 25);
+  EXPECT_EQ(run.of("v2").paid_minutes, 25);  // registered 30: more than its share
+  EXPECT_EQ(run.of("v2").state, DecisionState::Reduced);
+  EXPECT_TRUE(cites(run.of("v2"), "4.7"));
+  EXPECT_EQ(run.of("v3").paid_minutes, 25);
+}
+
+// ---- 4.8 / 4.9
+TEST(Hemtjanst_4_8, DeclinedAfterStartPaysTheTimeItLasted) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:07", {"Dusch"});
+  v.declined_after_start = true;
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 7);
+  EXPECT_TRUE(cites(d, "4.8"));
+}
+
+TEST(Hemtjanst_4_8, AvbojdInsatsPaysNothing) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:07", {"Dusch"});
+  v.insatser[0].status = InsatsStatus::Declined;
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.8"));
+}
+
+TEST(Hemtjanst_4_8, NotLetInIsNotPaid) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(DeclinedVisit{"x1", "anna", "c1", at("2026-03-02T08:00"), at("2026-03-02T08:30"),
+                                    at("2026-03-02T08:00"), "Släpptes inte in", ""}).accepted);
+  const auto d = run.of("x1");
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.8"));
+}
+
+TEST(Hemtjanst_4_9, CustomerNotHomeIsNotPaid) {
+  Session run(base().w);
+  ASSERT_TRUE(run.add(Absence{"a1", "c1", at("2026-03-02T08:00"), at("2026-03-02T08:00"), std::nullopt, "away"}).accepted);
+  const auto d = run.of("a1");
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "4.9"));
+}
+
+// ---- 4.10
+TEST(Hemtjanst_4_10, MissingReceiptWithoutNoteIsRejected) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  v.end_receipt = {};
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "4.10"));
+}
+
+TEST(Hemtjanst_4_10, MissingReceiptWithNoteOutsideTheExceptionsIsManual) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  v.end_receipt = {};
+  v.note = "Telefonen dog";
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 30);
+  EXPECT_TRUE(d.manual);
+}
+
+TEST(Hemtjanst_4_10, ListedExceptionWithNoteIsNotManual) {
+  auto b = base();
+  b.order("c1", "Inköp", 45);
+  auto v = visit("v1", "c1", "2026-03-02T10:00", "2026-03-02T10:40", {"Inköp"});
+  v.start_receipt = {};
+  v.start_place = Place::Outside;
+  auto d = decide_one(b.w, v);
+  EXPECT_EQ(d.state, DecisionState::Rejected);  // exception still needs a note
+  v.note = "Började i affären";
+  d = decide_one(b.w, v);
+  EXPECT_EQ(d.paid_minutes, 40);
+  EXPECT_FALSE(d.manual);
+}
+
+TEST(Hemtjanst_4_10, ForgedReplayedOrStaleLockReceiptsCountAsNone) {
+  auto b = base();
+  b.lock("AA:BB:CC:DD:EE:01", {"c1"});
+  Session run(b.w);
+  auto good = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  good.start_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 10, at("2026-03-02T08:00"))};
+  good.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 11, at("2026-03-02T08:30"), 2)};
+  auto replay = visit("v2", "c1", "2026-03-03T08:00", "2026-03-03T08:30", {"Dusch"});
+  replay.start_receipt = good.start_receipt;  // seq 10 again
+  replay.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 12, at("2026-03-03T08:30"), 2)};
+  auto forged = visit("v3", "c1", "2026-03-04T08:00", "2026-03-04T08:30", {"Dusch"});
+  forged.start_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 13, at("2026-03-04T08:00"))};
+  forged.start_receipt.lock->mac_hex[0] = forged.start_receipt.lock->mac_hex[0] == 'a' ? 'b' : 'a';
+  forged.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 14, at("2026-03-04T08:30"), 2)};
+  auto stale = visit("v4", "c1", "2026-03-05T08:00", "2026-03-05T08:30", {"Dusch"});
+  stale.start_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 15, at("2026-03-05T07:40"))};
+  stale.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 16, at("2026-03-05T08:30"), 2)};
+  for (const auto& v : {good, replay, forged, stale}) ASSERT_TRUE(run.add(v).accepted);
+  run.approve_all();
+  EXPECT_EQ(run.of("v1").paid_minutes, 30);
+  for (const char* id : {"v2", "v3", "v4"}) {
+    const auto d = run.of(id);
+    EXPECT_EQ(d.state, DecisionState::Rejected) << id;
+    EXPECT_TRUE(cites(d, "4.10")) << id;
+  }
+}
+
+// ---- 4.11
+TEST(Hemtjanst_4_11, LunchPickupStartsWithoutReceiptWithinGrantedTime) {
+  auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T11:58", {"Lunch"});
+  v.start_receipt = {};
+  v.start_place = Place::Pickup;
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 28);
+  EXPECT_FALSE(d.manual);
+  EXPECT_TRUE(cites(d, "4.11"));
+}
+
+TEST(Hemtjanst_4_11, LunchPickupOverGrantedTimeWithoutNoteIsCut) {
+  auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T12:15", {"Lunch"});
+  v.start_receipt = {};
+  v.start_place = Place::Pickup;
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 30);
+  EXPECT_EQ(d.state, DecisionState::Reduced);
+}
+
+// ---- 4.12
+TEST(Hemtjanst_4_12, EditedTimesStandOnlyWithANote) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:10", {"Dusch"});
+  v.edit = TimeEdit{at("2026-03-02T08:00"), at("2026-03-02T08:30"), ""};
+  auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 10);
+  EXPECT_TRUE(cites(d, "4.12"));
+  v.edit->note = "Glömde avsluta, telefonen slutade fungera";
+  d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 30);
+}
+
+// ---- 4.14
+TEST(Hemtjanst_4_14, AfterTheFactRegistrationIsManual) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  EXPECT_FALSE(decide_one(base().w, v).manual);
+  v.manual = true;
+  const auto d = decide_one(base().w, v);
+  EXPECT_TRUE(d.manual);
+  EXPECT_TRUE(cites(d, "4.14"));
+}
+
+// ---- 4.15 (matrix, I-1..I-3)
+TEST(Hemtjanst_4_15, TwoCareVisitsOfTheSameKindDoNotCombine) {
+  const auto d = decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T09:00", {"Morgon", "Lunch"}));
+  EXPECT_EQ(d.insatser[0].paid_minutes, 30);
+  EXPECT_EQ(d.insatser[1].paid_minutes, 0);
+  EXPECT_TRUE(cites(d.insatser[1].trace, "4.15"));
+}
+
+TEST(Hemtjanst_4_15, ShowerCombinesWithTheMorningVisit) {
+  const auto d = decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T09:00", {"Morgon", "Dusch"}));
+  EXPECT_EQ(d.paid_minutes, 60);
+}
+
+TEST(Hemtjanst_4_15, CleaningWithLaundryChangedInTheRevision) {
+  auto b = base();
+  b.order("c1", "Städning", 60).order("c1", "Tvätt", 30);
+  const auto v = visit("v1", "c1", "2026-04-02T09:00", "2026-04-02T10:30", {"Städning", "Tvätt"});
+  const auto old = decide_one(b.w, v, "nacka-hemtjanst@3.0");
+  EXPECT_EQ(old.insatser[1].paid_minutes, 0);  // individual assessment, no note
+  EXPECT_TRUE(cites(old.insatser[1].trace, "4.15"));
+  const auto now = decide_one(b.w, v, "nacka-hemtjanst@2026-03-25");
+  EXPECT_EQ(now.insatser[1].paid_minutes, 30);
+  EXPECT_EQ(now.stamp.version, "2026-03-25");
+}
+
+TEST(Hemtjanst_4_15, IndividualAssessmentWithANoteCombines) {
+  auto b = base();
+  b.order("c1", "Städning", 60).order("c1", "Tvätt", 30);
+  auto v = visit("v1", "c1", "2026-04-02T09:00", "2026-04-02T10:30", {"Städning", "Tvätt"});
+  v.insatser[0].minutes = 60;
+  v.insatser[1].minutes = 30;
+  v.note = "Bedömt tillsammans med handläggare";
+  EXPECT_EQ(decide_one(b.w, v, "nacka-hemtjanst@3.0").insatser[1].paid_minutes, 30);
+  v.note.clear();
+  EXPECT_EQ(decide_one(b.w, v, "nacka-hemtjanst@3.0").insatser[1].paid_minutes, 0);
+}
+
+// ---- 5.2
+TEST(Hemtjanst_5_2, DeactivatedAccountsRegistrationsAreNotAccepted) {
+  auto b = base();
+  b.w.staff[0].deactivated_on = parse_date("2026-03-01");
+  const auto d = decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}));
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "5.2"));
+}
+
+TEST(Hemtjanst_5_2, AccountIdleEighteenMonthsIsDeactivatedSeventeenIsNot) {
+  auto b = base();
+  b.w.staff[0].last_login = at("2024-09-03T08:00");  // 18 months before 2026-03-03
+  auto d = decide_one(b.w, visit("v1", "c1", "2026-03-03T08:00", "2026-03-03T08:30", {"Dusch"}));
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "5.2"));
+  b.w.staff[0].last_login = at("2024-10-03T08:00");  // 17 months
+  d = decide_one(b.w, visit("v1", "c1", "2026-03-03T08:00", "2026-03-03T08:30", {"Dusch"}));
+  EXPECT_EQ(d.paid_minutes, 30);
+}
+
+// ---- 10 (Källsortering withdrawn in 3.0)
+TEST(Hemtjanst_10, KallsorteringIsNoLongerPaid) {
+  auto b = base();
+  b.order("c1", "Källsortering", 10);
+  const auto d = decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:40", {"Dusch", "Källsortering"}));
+  EXPECT_EQ(d.insatser[0].paid_minutes, 20);
+  EXPECT_EQ(d.insatser[1].paid_minutes, 0);
+  EXPECT_TRUE(cites(d.insatser[1].trace, "10"));
+}
+
+// ---- stamps
+TEST(Hemtjanst_Stamp, EveryDecisionCarriesPackVersionDateAndHash) {
+  const auto d = decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}));
+  EXPECT_EQ(d.stamp.pack, "nacka-hemtjanst");
+  EXPECT_EQ(d.stamp.version, "3.0");
+  EXPECT_EQ(d.stamp.effective, "2025-10-15");
+  EXPECT_EQ(d.stamp.hash.size(), 64u);
+}
+
+}  // namespace
+}  // namespace kvittens

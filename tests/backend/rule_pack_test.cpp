@@ -1,0 +1,83 @@
+// Rule packs: versions resolve dated values, the matrix is read faithfully, and every clause
+// a pack's parameters cite exists.
+#include "backend/rulepack/rule_pack.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace kvittens::backend {
+namespace {
+
+TEST(RulePack, LoadsBothHemtjanstVersionsWithTheirDatedValues) {
+  const auto v30 = load_rule_pack("nacka-hemtjanst@3.0");
+  const auto rev = load_rule_pack("nacka-hemtjanst@2026-03-25");
+  EXPECT_EQ(v30.effective, "2025-10-15");
+  EXPECT_FALSE(v30.flag("repayment"));
+  EXPECT_TRUE(rev.flag("repayment"));
+  EXPECT_DOUBLE_EQ(v30.number("manual_share_max"), 0.10);
+  EXPECT_EQ(v30.hash, rev.hash);  // same file, different version
+  EXPECT_NE(v30.stamp(), rev.stamp());
+}
+
+TEST(RulePack, NewestVersionWhenNoneIsNamed) {
+  EXPECT_EQ(load_rule_pack("nacka-hemtjanst").version, "2026-03-25");
+}
+
+TEST(RulePack, TheTwoHemtjanstVersionsDifferInTheMatrix) {
+  const auto v30 = load_rule_pack("nacka-hemtjanst@3.0");
+  const auto rev = load_rule_pack("nacka-hemtjanst@2026-03-25");
+  EXPECT_NE(v30.matrix, rev.matrix);
+  const auto* stad = v30.insats("Städning");
+  const auto* tvatt = v30.insats("Tvätt");
+  ASSERT_TRUE(stad && tvatt);
+  EXPECT_EQ(v30.combination(*stad, *tvatt), MatrixState::Assess);
+  EXPECT_EQ(rev.combination(*rev.insats("Städning"), *rev.insats("Tvätt")), MatrixState::Combine);
+  EXPECT_EQ(rev.matrix_changes.size(), 2u);
+}
+
+TEST(RulePack, RemoteAndAccompanyingInsatserStandAlone) {
+  const auto p = load_rule_pack("nacka-hemtjanst@3.0");
+  for (const char* alone : {"Trygghetsringning", "Natttillsyn kamera", "Ledsagning", "Avlösning i hemmet"})
+    for (const auto& other : p.insatser)
+      if (other.matrix_index >= 0) {
+        EXPECT_EQ(p.combination(*p.insats(alone), other), MatrixState::Never) << alone << " + " << other.name;
+      }
+}
+
+TEST(RulePack, UnknownPackOrVersionIsAClearError) {
+  try {
+    load_rule_pack("nacka-hemtjanst@9.9");
+    FAIL() << "expected an error";
+  } catch (const RulePackError& e) {
+    EXPECT_NE(std::string(e.what()).find("no version '9.9'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("3.0"), std::string::npos);
+  }
+  EXPECT_THROW(load_rule_pack("stockholm-hemtjanst"), RulePackError);
+  EXPECT_THROW(load_rule_pack("@3.0"), RulePackError);
+}
+
+TEST(RulePack, MalformedPackNamesFileLineAndColumn) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "broken.yaml") << "pack: broken\nservice: hemtjanst\ndocument: x\nseed: y\n"
+                                        "versions:\n  - version: '1'\n    effective: 2025-01-01\n"
+                                        "clauses: {}\ninsatser:\n  - {name: A, category: care, receipt_exception: sometimes}\n";
+  try {
+    load_rule_pack("broken@1", dir);
+    FAIL() << "expected an error";
+  } catch (const RulePackError& e) {
+    EXPECT_NE(std::string(e.what()).find("broken.yaml:10:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("receipt_exception"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RulePack, ListsEveryPackAndVersion) {
+  const auto all = list_rule_packs();
+  EXPECT_NE(std::find(all.begin(), all.end(), "nacka-boendestod@1.0"), all.end());
+  EXPECT_NE(std::find(all.begin(), all.end(), "nacka-hemtjanst@3.0"), all.end());
+  EXPECT_NE(std::find(all.begin(), all.end(), "nacka-hemtjanst@2026-03-25"), all.end());
+}
+
+}  // namespace
+}  // namespace kvittens::backend
