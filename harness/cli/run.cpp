@@ -1,6 +1,181 @@
+// `kvittens run [PATH...]`: load and validate scenarios, run them on the virtual clock, report.
+// Exit 0 all passed, 1 an expectation failed, 2 a file did not validate or a run could not run.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+
+#include "backend/inprocess.hpp"
+#include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/report.hpp"
+#include "harness/runner.hpp"
+#include "harness/scenario_load.hpp"
+
 namespace kvittens::cli {
-void add_run(CLI::App& app, int& exit_code) {
-  app.add_subcommand("run", "(coming)")->callback([&exit_code] { exit_code = kUsage; });
+namespace {
+
+struct RunArgs {
+  std::vector<std::string> paths;
+  std::string rules;
+  std::vector<std::string> filters;
+  int jobs = 1;
+  std::uint64_t seed = 1;
+  std::string hardware;
+  std::string junit;
+  std::string json;
+  std::string backend_url;
+};
+
+// The suite a scenario belongs to is its folder name; it filters like a tag.
+bool matches(const harness::Scenario& s, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  const auto slash = s.file.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "" : s.file.substr(0, slash);
+  const std::string suite = dir.substr(dir.find_last_of('/') + 1);
+  for (const auto& f : filters) {
+    if (f == suite) return true;
+    for (const auto& t : s.tags) {
+      if (t == f) return true;
+    }
+  }
+  return false;
 }
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+int run(const RunArgs& a) {
+  harness::HardwareMode mode = harness::HardwareMode::None;
+  std::string why;
+  if (a.hardware == "emulated") {
+    mode = harness::HardwareMode::Emulated;
+    if (!harness::hardware_available(mode, why)) {
+      std::cerr << "kvittens run: " << why << "\n";
+      return kUsage;
+    }
+  } else if (a.hardware.empty() &&
+             harness::hardware_available(harness::HardwareMode::Emulated, why)) {
+    mode = harness::HardwareMode::Emulated;  // the default once the emulators exist
+  }
+  if (!a.backend_url.empty()) {
+    std::cerr << "kvittens run: --backend " << a.backend_url
+              << ": the HTTP backend client is not available in this build yet\n";
+    return kUsage;
+  }
+
+  std::vector<std::string> paths = a.paths;
+  if (paths.empty()) paths.push_back(std::string(KVITTENS_SOURCE_DIR) + "/scenarios");
+
+  // The rule pack owns the insats catalogue; loaded once per selection.
+  std::mutex mu;
+  std::map<std::string, std::vector<std::string>> catalogues;
+  harness::LoadOptions load;
+  load.insats_catalogue = [&](const std::string& rules) {
+    std::lock_guard lock(mu);
+    auto it = catalogues.find(rules);
+    if (it == catalogues.end()) {
+      it = catalogues.emplace(rules, backend::load_rule_pack(rules).insats_names()).first;
+    }
+    return it->second;
+  };
+  if (!a.rules.empty()) load.rules_override = {a.rules};
+
+  std::vector<harness::Scenario> scenarios;
+  int invalid = 0;
+  try {
+    for (const auto& file : harness::discover_scenarios(paths)) {
+      try {
+        scenarios.push_back(harness::load_scenario(file, load, harness::display_path(file)));
+      } catch (const harness::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        ++invalid;
+      }
+    }
+  } catch (const harness::ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return kUsage;
+  }
+  if (invalid > 0) {
+    // Nothing runs from a library with a file that does not validate.
+    std::cerr << "kvittens run: " << invalid
+              << " scenario file(s) did not validate; nothing was run\n";
+    return kUsage;
+  }
+
+  std::vector<harness::Job> jobs;
+  for (const auto& s : scenarios) {
+    if (!matches(s, a.filters)) continue;
+    if (!a.rules.empty()) {
+      jobs.push_back({&s, a.rules});
+    } else {
+      for (const auto& r : s.rules) jobs.push_back({&s, r});
+    }
+  }
+  if (jobs.empty()) {
+    std::cerr << "kvittens run: no scenario to run (" << scenarios.size() << " loaded"
+              << (a.filters.empty() ? "" : ", none matched --filter") << ")\n";
+    return kUsage;
+  }
+
+  harness::RunOptions options;
+  options.backend = [](const std::string& rules) -> std::unique_ptr<BackendClient> {
+    return backend::make_inprocess_backend(rules);
+  };
+  options.hardware = mode;
+  options.seed = a.seed;
+  const auto results = harness::run_jobs(jobs, options, a.jobs);
+
+  harness::ReportOptions report;
+  report.color = harness::console_wants_color(STDOUT_FILENO);
+  report.seed = a.seed;
+  report.hardware = mode == harness::HardwareMode::None ? "none" : "emulated";
+  harness::print_console(std::cout, results, report);
+  if (!a.json.empty() && !write_file(a.json, harness::to_json(results, report).dump(2) + "\n")) {
+    std::cerr << "kvittens run: cannot write " << a.json << "\n";
+    return kUsage;
+  }
+  if (!a.junit.empty() && !write_file(a.junit, harness::to_junit(results))) {
+    std::cerr << "kvittens run: cannot write " << a.junit << "\n";
+    return kUsage;
+  }
+  bool failed = false, errored = false;
+  for (const auto& r : results) {
+    failed |= r.status == harness::RunStatus::Fail;
+    errored |= r.status == harness::RunStatus::Error;
+  }
+  return errored ? kUsage : failed ? kChecksFailed : kOk;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand(
+      "run",
+      "Run scenarios (files or folders; default: the library under scenarios/) on the virtual "
+      "clock and compare the backend's decisions with their expectations");
+  cmd->add_option("paths", args->paths, "Scenario files or folders");
+  cmd->add_option("--rules", args->rules,
+                  "Run every scenario under this PACK@VERSION instead of its own rules");
+  cmd->add_option("--filter", args->filters,
+                  "Only scenarios with this tag or in this suite folder (repeatable)");
+  cmd->add_option("-j,--jobs", args->jobs, "Scenarios run in parallel, each with its own devices")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--seed", args->seed, "Seed for device details (lock sequence numbers)");
+  cmd->add_option("--hardware", args->hardware,
+                  "none: synthesized receipts; emulated: PN532 and BlueZ emulators in the loop "
+                  "(default when built)")
+      ->check(CLI::IsMember({"none", "emulated"}));
+  cmd->add_option("--junit", args->junit, "Write a JUnit XML report to FILE");
+  cmd->add_option("--json", args->json, "Write a JSON report to FILE (deterministic)");
+  cmd->add_option("--backend", args->backend_url, "Backend URL (default: in-process engine)");
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
 }  // namespace kvittens::cli

@@ -17,6 +17,14 @@ bool order_active(const Order& o, Date day) {
 
 }  // namespace
 
+InsatsStatus default_status(const std::vector<Order>& orders, const std::string& customer,
+                            const std::string& insats, Date day) {
+  const bool ordered = std::any_of(orders.begin(), orders.end(), [&](const Order& o) {
+    return o.customer == customer && o.insats == insats && order_active(o, day);
+  });
+  return ordered ? InsatsStatus::Ordered : InsatsStatus::Extra;
+}
+
 Phone::Phone(std::string staff, const Clock& clock, NfcReader& reader, LockConnector locks,
              std::vector<LockCredential> keyring, std::vector<Order> orders, BackendClient& backend,
              ActivityLog& log)
@@ -104,15 +112,7 @@ void Phone::select_insats(const std::string& visit, const std::string& insats,
   Visit& v = visit_ref(visit);
   PerformedInsats p;
   p.insats = insats;
-  if (status) {
-    p.status = *status;
-  } else {
-    const Date day = local_date(v.start);
-    const bool ordered = std::any_of(orders_.begin(), orders_.end(), [&](const Order& o) {
-      return o.customer == v.customer && o.insats == insats && order_active(o, day);
-    });
-    p.status = ordered ? InsatsStatus::Ordered : InsatsStatus::Extra;
-  }
+  p.status = status ? *status : default_status(orders_, v.customer, insats, local_date(v.start));
   p.minutes = minutes;
   v.insatser.push_back(p);
 }

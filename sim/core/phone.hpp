@@ -18,6 +18,11 @@
 
 namespace kvittens::sim {
 
+// The status the app gives a chosen insats: Ordered when the customer has an order for it
+// on that day (the app lists those first, 4.1), otherwise Extra.
+InsatsStatus default_status(const std::vector<Order>& orders, const std::string& customer,
+                            const std::string& insats, Date day);
+
 // Finds a lock by BLE address (a scan); throws DeviceError(NotFound).
 using LockConnector = std::function<Lock&(const std::string& lock_id)>;
 
@@ -33,6 +38,8 @@ class Phone {
   // Returns false (and logs why) when the device failed; no receipt is held then.
   bool read_tag();
   bool unlock(const std::string& lock_id);
+  // Staff chose to go on without a receipt: a receipt held from before is not used.
+  void drop_receipt() { held_.reset(); }
 
   // The visit's registration id is `visit`. Start and end use the held receipt, if any.
   void start_visit(const std::string& visit, const std::string& customer, Place place);

@@ -1,0 +1,87 @@
+// Runs validated scenarios on the virtual clock: each run gets its own backend, devices and
+// phones; steps go through the simulated actors; the backend's decisions are compared with
+// the scenario's expectations. Pure with respect to the console: reports are in report.hpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/scenario.hpp"
+#include "kvittens/backend_client.hpp"
+#include "kvittens/clock.hpp"
+#include "sim/core/hardware.hpp"
+#include "sim/core/submissions.hpp"
+
+namespace kvittens::harness {
+
+enum class HardwareMode { None, Emulated };
+
+using BackendFactory = std::function<std::unique_ptr<BackendClient>(const std::string& rules)>;
+
+// The devices for one run. `none` is SyntheticHardware; `emulated` is where the PN532 and
+// BlueZ emulators plug in (make_hardware in runner.cpp).
+using HardwareFactory = std::function<std::unique_ptr<sim::Hardware>(
+    HardwareMode mode, const World& world, const std::vector<sim::Door>& doors, const Clock& clock,
+    std::uint64_t seed)>;
+
+std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& world,
+                                             const std::vector<sim::Door>& doors,
+                                             const Clock& clock, std::uint64_t seed);
+// Whether `mode` can run in this build (emulated: once the emulators are linked in).
+bool hardware_available(HardwareMode mode, std::string& why_not);
+
+// One expected value that did not hold.
+struct Mismatch {
+  Where where;          // the expectation's place in the scenario
+  std::string subject;  // "visit v1", "visit v1 insats Dusch", "month p1 2026-03", ...
+  std::string field;    // "paid_minutes", "clauses", ...
+  nlohmann::ordered_json expected;
+  nlohmann::ordered_json actual;
+  std::string id;  // registration id the subject belongs to, for showing its trace
+};
+
+enum class RunStatus { Pass, Fail, Error };
+const char* to_string(RunStatus s);
+
+struct RunResult {
+  std::string file;
+  std::string name;
+  std::string clause;
+  std::string rules;
+  std::vector<std::string> tags;
+  RunStatus status = RunStatus::Pass;
+  std::string error;  // RunStatus::Error: why the scenario could not run
+  std::vector<Mismatch> mismatches;
+  Decisions decisions;
+  sim::ActivityLog log;
+};
+
+struct RunOptions {
+  BackendFactory backend;
+  HardwareMode hardware = HardwareMode::None;
+  HardwareFactory hardware_factory = make_hardware;
+  std::uint64_t seed = 1;
+};
+
+// One scenario under one rule selection.
+RunResult run_scenario(const Scenario& scenario, const std::string& rules,
+                       const RunOptions& options);
+
+struct Job {
+  const Scenario* scenario;
+  std::string rules;
+};
+// Runs jobs on `threads` workers; results come back in job order whatever the scheduling.
+std::vector<RunResult> run_jobs(const std::vector<Job>& jobs, const RunOptions& options,
+                                int threads);
+
+// The comparison itself, exposed for tests.
+std::vector<Mismatch> compare(const Expectations& expect, const Decisions& decisions,
+                              const std::vector<sim::Submission>& submissions);
+
+}  // namespace kvittens::harness
