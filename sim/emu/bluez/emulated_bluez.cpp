@@ -325,6 +325,7 @@ class EmulatedBluez::Impl::ServiceObject final
   bool Primary() override { return true; }
   sdbus::ObjectPath Device() override { return e_.path; }
   std::vector<sdbus::ObjectPath> Includes() override { return {}; }
+  uint16_t Handle() override { return 0x0010; }
 
   Entry& e_;
 };
@@ -425,6 +426,9 @@ class EmulatedBluez::Impl::CharObject final
     return {"read", "notify"};
   }
   uint16_t MTU() override { return kMtu; }
+  uint16_t Handle() override {
+    return role_ == Role::Control ? 0x0011 : role_ == Role::Response ? 0x0013 : 0x0016;
+  }
 
   Impl& impl_;
   Entry& e_;

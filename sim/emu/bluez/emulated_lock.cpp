@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "kvittens/lock_receipt.hpp"
 
@@ -79,24 +80,27 @@ EmulatedLock::Response EmulatedLock::handle(const lp::Command& c) {
 
 EmulatedLock::Response EmulatedLock::authenticate(const lp::Command& c) {
   const auto& key = lp::is_admin(c.opcode) ? config_.admin_key : config_.key;
-  std::optional<lp::Nonce> nonce = challenge_;
-  if (nonce && lock_time() - challenge_time_ > kChallengeLifetime) nonce.reset();
-  // LP-AUTH-4: whatever happens next, this attempt used up the outstanding nonce.
-  if (challenge_) {
-    consumed_.push_back(*challenge_);
+  // LP-AUTH-4: whatever happens next, this attempt uses up the outstanding nonce.
+  const std::optional<lp::Nonce> nonce = std::exchange(challenge_, std::nullopt);
+  const bool expired = nonce && lock_time() - challenge_time_ > kChallengeLifetime;
+  const auto spend = [&] {
+    if (!nonce) return;
+    consumed_.push_back(*nonce);
     if (consumed_.size() > kConsumedKept) consumed_.erase(consumed_.begin());
-    challenge_.reset();
-  }
-  if (nonce && lp::mac_equal(lp::command_mac(key, *nonce, c), c.mac))
+  };
+  if (nonce && !expired && lp::mac_equal(lp::command_mac(key, *nonce, c), c.mac)) {
+    spend();
     return {c.opcode, lp::Status::Ok, {}};
+  }
   const bool replay = std::any_of(consumed_.begin(), consumed_.end(), [&](const lp::Nonce& old) {
-    return !(nonce && old == *nonce) && lp::mac_equal(lp::command_mac(key, old, c), c.mac);
+    return lp::mac_equal(lp::command_mac(key, old, c), c.mac);
   });
+  spend();
   if (replay) {
     append(Event::ReplayRefused, c.key_id, lock_time());
     return refuse(c.opcode, lp::Status::Replay);
   }
-  if (!nonce) return refuse(c.opcode, lp::Status::NoChallenge);
+  if (!nonce || expired) return refuse(c.opcode, lp::Status::NoChallenge);
   append(Event::AuthFailed, c.key_id, lock_time());
   return refuse(c.opcode, lp::Status::AuthFailed);
 }

@@ -38,6 +38,10 @@ PrivateBus::PrivateBus(const std::string& config, std::chrono::milliseconds time
     // The daemon must not outlive a crashed test or CLI.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(127);
+    // A caller waiting for SIGTERM with sigwait has it blocked; the daemon must not inherit that.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     dup2(fds[1], 3);  // dup2 clears O_CLOEXEC on the copy
     execvp("dbus-daemon", argv.data());
     _exit(127);
