@@ -173,9 +173,12 @@ void Phone::go_online() {
 
 void Phone::flush() {
   while (online_ && !queue_.empty()) {
-    Registration r = queue_.front();
-    // When it reached the backend is part of the registration (4.2 Omställningstid: 14 days).
-    if (auto* v = std::get_if<Visit>(&r)) v->registered_at = clock_.now();
+    // When it first reached the backend is part of the registration (4.2 Omställningstid:
+    // 14 days). Stamped once: a retry must carry the same content as the first attempt.
+    if (auto* v = std::get_if<Visit>(&queue_.front()); v && !v->registered_at) {
+      v->registered_at = clock_.now();
+    }
+    const Registration r = queue_.front();
     Submission s;
     s.at = clock_.now();
     s.by = staff_;
