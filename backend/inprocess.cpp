@@ -12,13 +12,20 @@ void InProcessBackend::append(const Registration& r) {
   std::visit(
       [this](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, Visit>) regs_.visits.push_back(x);
-        else if constexpr (std::is_same_v<T, DoubleStaffing>) regs_.double_staffing.push_back(x);
-        else if constexpr (std::is_same_v<T, SharedInsats>) regs_.shared.push_back(x);
-        else if constexpr (std::is_same_v<T, DeclinedVisit>) regs_.declined.push_back(x);
-        else if constexpr (std::is_same_v<T, Absence>) regs_.absences.push_back(x);
-        else if constexpr (std::is_same_v<T, ShiftApproval>) regs_.approvals.push_back(x);
-        else if constexpr (std::is_same_v<T, Payment>) regs_.payments.push_back(x);
+        if constexpr (std::is_same_v<T, Visit>)
+          regs_.visits.push_back(x);
+        else if constexpr (std::is_same_v<T, DoubleStaffing>)
+          regs_.double_staffing.push_back(x);
+        else if constexpr (std::is_same_v<T, SharedInsats>)
+          regs_.shared.push_back(x);
+        else if constexpr (std::is_same_v<T, DeclinedVisit>)
+          regs_.declined.push_back(x);
+        else if constexpr (std::is_same_v<T, Absence>)
+          regs_.absences.push_back(x);
+        else if constexpr (std::is_same_v<T, ShiftApproval>)
+          regs_.approvals.push_back(x);
+        else if constexpr (std::is_same_v<T, Payment>)
+          regs_.payments.push_back(x);
       },
       r);
 }

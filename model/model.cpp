@@ -11,52 +11,74 @@ const char* to_string(ServiceType v) {
 
 const char* to_string(ReceiptKind v) {
   switch (v) {
-    case ReceiptKind::None: return "none";
-    case ReceiptKind::Nfc: return "nfc";
-    case ReceiptKind::Lock: return "lock";
+    case ReceiptKind::None:
+      return "none";
+    case ReceiptKind::Nfc:
+      return "nfc";
+    case ReceiptKind::Lock:
+      return "lock";
   }
   return "?";
 }
 
 const char* to_string(InsatsStatus v) {
   switch (v) {
-    case InsatsStatus::Ordered: return "ordered";
-    case InsatsStatus::Extra: return "extra";
-    case InsatsStatus::Declined: return "declined";
+    case InsatsStatus::Ordered:
+      return "ordered";
+    case InsatsStatus::Extra:
+      return "extra";
+    case InsatsStatus::Declined:
+      return "declined";
   }
   return "?";
 }
 
 const char* to_string(Place v) {
   switch (v) {
-    case Place::Door: return "door";
-    case Place::Outside: return "outside";
-    case Place::Pickup: return "pickup";
+    case Place::Door:
+      return "door";
+    case Place::Outside:
+      return "outside";
+    case Place::Pickup:
+      return "pickup";
   }
   return "?";
 }
 
 const char* to_string(DecisionState v) {
   switch (v) {
-    case DecisionState::Approved: return "approved";
-    case DecisionState::Reduced: return "reduced";
-    case DecisionState::Rejected: return "rejected";
+    case DecisionState::Approved:
+      return "approved";
+    case DecisionState::Reduced:
+      return "reduced";
+    case DecisionState::Rejected:
+      return "rejected";
   }
   return "?";
 }
 
 const char* to_string(DeviceErrorCode v) {
   switch (v) {
-    case DeviceErrorCode::NoDevice: return "no-device";
-    case DeviceErrorCode::NoTag: return "no-tag";
-    case DeviceErrorCode::TagRemoved: return "tag-removed";
-    case DeviceErrorCode::Timeout: return "timeout";
-    case DeviceErrorCode::Protocol: return "protocol";
-    case DeviceErrorCode::Disconnected: return "disconnected";
-    case DeviceErrorCode::NotFound: return "not-found";
-    case DeviceErrorCode::NotPermitted: return "not-permitted";
-    case DeviceErrorCode::Busy: return "busy";
-    case DeviceErrorCode::Failed: return "failed";
+    case DeviceErrorCode::NoDevice:
+      return "no-device";
+    case DeviceErrorCode::NoTag:
+      return "no-tag";
+    case DeviceErrorCode::TagRemoved:
+      return "tag-removed";
+    case DeviceErrorCode::Timeout:
+      return "timeout";
+    case DeviceErrorCode::Protocol:
+      return "protocol";
+    case DeviceErrorCode::Disconnected:
+      return "disconnected";
+    case DeviceErrorCode::NotFound:
+      return "not-found";
+    case DeviceErrorCode::NotPermitted:
+      return "not-permitted";
+    case DeviceErrorCode::Busy:
+      return "busy";
+    case DeviceErrorCode::Failed:
+      return "failed";
   }
   return "?";
 }

@@ -47,7 +47,8 @@ Date read_date(std::string_view text, std::string_view whole) {
 }  // namespace
 
 Date parse_date(std::string_view text) {
-  if (text.size() != 10) throw TimeError("expected a date YYYY-MM-DD, got '" + std::string(text) + "'");
+  if (text.size() != 10)
+    throw TimeError("expected a date YYYY-MM-DD, got '" + std::string(text) + "'");
   return read_date(text, text);
 }
 
@@ -80,8 +81,8 @@ Instant parse_local(std::string_view text) {
     rest.remove_prefix(3);
   }
   if (hh > 23 || mm > 59 || ss > 59) throw TimeError("'" + whole + "' has no such time of day");
-  const auto local = to_local_days(d) + std::chrono::hours{hh} +
-                     std::chrono::minutes{mm} + std::chrono::seconds{ss};
+  const auto local = to_local_days(d) + std::chrono::hours{hh} + std::chrono::minutes{mm} +
+                     std::chrono::seconds{ss};
   if (rest.empty()) {
     const auto info = stockholm()->get_info(local);
     if (info.result == date::local_info::nonexistent)
@@ -96,7 +97,8 @@ Instant parse_local(std::string_view text) {
   if (rest == "Z") {
   } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
              all_digits(rest.substr(1, 2)) && all_digits(rest.substr(4, 2))) {
-    offset = std::chrono::hours{to_int(rest.substr(1, 2))} + std::chrono::minutes{to_int(rest.substr(4, 2))};
+    offset = std::chrono::hours{to_int(rest.substr(1, 2))} +
+             std::chrono::minutes{to_int(rest.substr(4, 2))};
     if (rest[0] == '-') offset = -offset;
   } else {
     throw expected();
@@ -128,7 +130,8 @@ std::string format_local(Instant t) {
 
 std::string format_date(Date d) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
+                unsigned(d.day()));
   return buf;
 }
 

@@ -9,8 +9,9 @@
 namespace kvittens::backend::detail {
 namespace {
 
-VisitDecision base(Context& ctx, const std::string& id, const char* kind, const std::string& customer,
-                   const std::string& staff, Instant start, Instant end) {
+VisitDecision base(Context& ctx, const std::string& id, const char* kind,
+                   const std::string& customer, const std::string& staff, Instant start,
+                   Instant end) {
   VisitDecision d;
   d.id = id;
   d.kind = kind;
@@ -53,8 +54,9 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
   auto d = base(ctx, v.id, "visit", v.customer, v.staff, start, end);
   d.trace = std::move(pre);
   const auto& c = *ctx.customers.at(v.customer);
-  trace(d.trace, "2", "visit time " + format_local(start) + "–" + format_local(end) + " (" +
-                          std::to_string(d.registered_minutes) + " min)");
+  trace(d.trace, "2",
+        "visit time " + format_local(start) + "–" + format_local(end) + " (" +
+            std::to_string(d.registered_minutes) + " min)");
   if (v.manual) d.manual = true;
   std::string reason;
   bool payable = account_active(ctx, v.staff, start, reason);
@@ -69,18 +71,25 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
       trace(d.trace, "B2", std::string(which) + ": " + verdict.reason);
       continue;
     }
-    if (r.kind != ReceiptKind::None) trace(d.trace, verdict.clause, std::string(which) + ": " + verdict.reason + "; counts as no receipt");
+    if (r.kind != ReceiptKind::None)
+      trace(d.trace, verdict.clause,
+            std::string(which) + ": " + verdict.reason + "; counts as no receipt");
     if (c.nfc_exemption) {
-      trace(d.trace, "B3", std::string(which) + " without receipt: the LSS officer approved work without NFC tag");
+      trace(d.trace, "B3",
+            std::string(which) + " without receipt: the LSS officer approved work without NFC tag");
     } else if (place == Place::Outside && !v.note.empty()) {
-      trace(d.trace, "B2", std::string(which) + " without receipt: performed outside the home, with a comment");
+      trace(d.trace, "B2",
+            std::string(which) + " without receipt: performed outside the home, with a comment");
     } else {
-      trace(d.trace, "B2", std::string(which) + " without receipt and without a note that it was outside the home: not paid");
+      trace(d.trace, "B2",
+            std::string(which) +
+                " without receipt and without a note that it was outside the home: not paid");
       payable = false;
     }
   }
   if (v.declined_after_start)
-    trace(d.trace, "B5", "the customer declined the rest of a started visit: only the performed time is paid");
+    trace(d.trace, "B5",
+          "the customer declined the rest of a started visit: only the performed time is paid");
   InsatsDecision id;
   id.insats = v.insatser.empty() ? "Boendestöd" : v.insatser.front().insats;
   id.registered_minutes = d.registered_minutes;
@@ -96,7 +105,8 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
 // B4/B7 — "Avböjda besök ersätts med 50 procent av planerad tid, detta gäller även om besöket
 // avböjs vid dörren eller om brukaren inte är hemma vid planerad tid."
 VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
-  auto d = base(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start, dv.planned_end);
+  auto d =
+      base(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start, dv.planned_end);
   std::string reason;
   if (!account_active(ctx, dv.staff, dv.planned_start, reason)) {
     trace(d.trace, "5.2", reason + "; registration not accepted");
@@ -106,20 +116,23 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
   const double hours_before =
       std::chrono::duration<double, std::ratio<3600>>(dv.planned_start - dv.declined_at).count();
   if (dv.note.empty()) {
-    trace(d.trace, "B4", "a declined visit is registered with a note giving the reason; none given");
+    trace(d.trace, "B4",
+          "a declined visit is registered with a note giving the reason; none given");
     return (settle(d), d);
   }
   if (hours_before > notice_hours) {
-    trace(d.trace, "B7", "declined " + std::to_string(static_cast<int>(hours_before)) +
-                             " h before the planned start (more than 48 h): not paid");
+    trace(d.trace, "B7",
+          "declined " + std::to_string(static_cast<int>(hours_before)) +
+              " h before the planned start (more than 48 h): not paid");
     return (settle(d), d);
   }
   const double rate = ctx.pack.number("decline_rate");
   d.paid_minutes = static_cast<int>(std::floor(d.registered_minutes * rate));
-  trace(d.trace, "B4", "declined " + std::to_string(std::max(0, static_cast<int>(hours_before))) +
-                           " h before the planned start (48 h or less): " +
-                           std::to_string(static_cast<int>(rate * 100)) + " % of the planned " +
-                           std::to_string(d.registered_minutes) + " min");
+  trace(d.trace, "B4",
+        "declined " + std::to_string(std::max(0, static_cast<int>(hours_before))) +
+            " h before the planned start (48 h or less): " +
+            std::to_string(static_cast<int>(rate * 100)) + " % of the planned " +
+            std::to_string(d.registered_minutes) + " min");
   settle(d);
   return d;
 }
@@ -135,20 +148,23 @@ VisitDecision boendestod_absence(Context& ctx, const Absence& a) {
   }
   const int paid_days = std::min(days, max_days);
   const int daily = daily_average_minutes(c);
-  auto d = base(ctx, a.id, "absence", a.customer, "", a.start, a.start + std::chrono::days{paid_days});
+  auto d =
+      base(ctx, a.id, "absence", a.customer, "", a.start, a.start + std::chrono::days{paid_days});
   d.registered_minutes = daily * days;
   const double hours_before =
       std::chrono::duration<double, std::ratio<3600>>(a.start - a.notified_at).count();
   if (hours_before > ctx.pack.number("absence_notice_hours")) {
-    trace(d.trace, "B7", "absence notified " + std::to_string(static_cast<int>(hours_before)) +
-                             " h ahead (planned): not paid");
+    trace(d.trace, "B7",
+          "absence notified " + std::to_string(static_cast<int>(hours_before)) +
+              " h ahead (planned): not paid");
     return (settle(d), d);
   }
   const double rate = ctx.pack.number("absence_rate");
   d.paid_minutes = static_cast<int>(std::floor(paid_days * daily * rate));
-  trace(d.trace, "B6", "unplanned absence (" + a.reason + "): " + std::to_string(paid_days) + " of " +
-                           std::to_string(days) + " days x " + std::to_string(static_cast<int>(rate * 100)) +
-                           " % of the daily average " + std::to_string(daily) + " min");
+  trace(d.trace, "B6",
+        "unplanned absence (" + a.reason + "): " + std::to_string(paid_days) + " of " +
+            std::to_string(days) + " days x " + std::to_string(static_cast<int>(rate * 100)) +
+            " % of the daily average " + std::to_string(daily) + " min");
   settle(d);
   return d;
 }
@@ -163,14 +179,18 @@ void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_o
     if (it == ctx.customers.end()) continue;
     const auto month = local_month(d->start);
     const unsigned days = unsigned(std::chrono::year_month_day_last{
-        month.year(), std::chrono::month_day_last{month.month()}}.day());
-    const int cap = static_cast<int>(std::floor(it->second->granted_weekly_hours * 60.0 * days / 7.0));
+        month.year(),
+        std::chrono::month_day_last{
+            month.month()}}.day());
+    const int cap =
+        static_cast<int>(std::floor(it->second->granted_weekly_hours * 60.0 * days / 7.0));
     int& u = used[d->customer + "|" + format_month(month)];
     const int left = std::max(0, cap - u);
     if (d->paid_minutes > left) {
-      trace(d->trace, "B1", "monthly granted time " + std::to_string(cap) + " min (" +
-                                hours_text(it->second->granted_weekly_hours) + " h/week); " +
-                                std::to_string(u) + " min already paid this month");
+      trace(d->trace, "B1",
+            "monthly granted time " + std::to_string(cap) + " min (" +
+                hours_text(it->second->granted_weekly_hours) + " h/week); " + std::to_string(u) +
+                " min already paid this month");
       d->paid_minutes = left;
       for (auto& i : d->insatser) i.paid_minutes = std::min(i.paid_minutes, left), settle(i);
       settle(*d);

@@ -76,10 +76,12 @@ bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
     const auto last = local_date(*s.last_login);
     // The account is inactivated when `months` have passed since the last login (I-13);
     // from 31 Jan, 1 month on is the last day of February.
-    const auto ym = std::chrono::year_month{last.year(), last.month()} + std::chrono::months{months};
+    const auto ym =
+        std::chrono::year_month{last.year(), last.month()} + std::chrono::months{months};
     std::chrono::year_month_day idle_from{ym.year(), ym.month(), last.day()};
     if (!idle_from.ok())
-      idle_from = std::chrono::year_month_day{std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}};
+      idle_from = std::chrono::year_month_day{
+          std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}};
     if (day >= idle_from) {
       reason = "the staff account had not logged in since " + format_date(last) + " (" +
                std::to_string(months) + " months: deactivated)";
@@ -105,8 +107,8 @@ bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instan
     return true;
   }
   if (approved_day > cutoff->second) {
-    reason = "shift " + shift + " approved " + format_date(approved_day) + ", after the spärrdatum " +
-             format_date(cutoff->second) + " for " + month;
+    reason = "shift " + shift + " approved " + format_date(approved_day) +
+             ", after the spärrdatum " + format_date(cutoff->second) + " for " + month;
     return false;
   }
   reason = "shift " + shift + " approved " + format_date(approved_day) + ", by the spärrdatum " +
@@ -121,7 +123,8 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
       return {false, receipt_clause, "no receipt"};
     case ReceiptKind::Nfc: {
       for (const auto& t : customer.nfc_tags)
-        if (t == r.tag_uid) return {true, receipt_clause, "NFC tag " + r.tag_uid + " is the customer's"};
+        if (t == r.tag_uid)
+          return {true, receipt_clause, "NFC tag " + r.tag_uid + " is the customer's"};
       if (customer.cohabitant) {
         const auto it = ctx.customers.find(*customer.cohabitant);
         if (it != ctx.customers.end())
@@ -144,20 +147,24 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
         return {false, receipt_clause, "lock " + e.lock_id + " is not on this customer's door"};
       const auto key = lock_receipt::from_hex(lock->second->key_hex);
       if (!key || !lock_receipt::verify(e, *key))
-        return {false, receipt_clause, "lock receipt seq " + std::to_string(e.seq) + " has a MAC that does not verify (forged)"};
+        return {false, receipt_clause,
+                "lock receipt seq " + std::to_string(e.seq) +
+                    " has a MAC that does not verify (forged)"};
       const auto last = ctx.last_lock_seq.find(e.lock_id);
       if (last != ctx.last_lock_seq.end() && e.seq <= last->second)
-        return {false, receipt_clause, "lock receipt seq " + std::to_string(e.seq) +
-                                           " was already used (replay; last seq " +
-                                           std::to_string(last->second) + ")"};
+        return {false, receipt_clause,
+                "lock receipt seq " + std::to_string(e.seq) +
+                    " was already used (replay; last seq " + std::to_string(last->second) + ")"};
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
       if (gap > tolerance)
-        return {false, receipt_clause, "lock receipt time " + format_local(event_time) + " is " +
-                                           std::to_string(gap) + " min from the visit time"};
+        return {false, receipt_clause,
+                "lock receipt time " + format_local(event_time) + " is " + std::to_string(gap) +
+                    " min from the visit time"};
       ctx.last_lock_seq[e.lock_id] = e.seq;
-      return {true, receipt_clause, "lock " + e.lock_id + " receipt seq " + std::to_string(e.seq) + " verified"};
+      return {true, receipt_clause,
+              "lock " + e.lock_id + " receipt seq " + std::to_string(e.seq) + " verified"};
     }
   }
   return {false, receipt_clause, "unknown receipt"};

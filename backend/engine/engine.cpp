@@ -19,8 +19,12 @@ const T* find_by_id(const std::vector<T>& v, const std::string& id) {
   return nullptr;
 }
 
-const Customer* customer(const World& w, const std::string& id) { return find_by_id(w.customers, id); }
-const StaffMember* staff(const World& w, const std::string& id) { return find_by_id(w.staff, id); }
+const Customer* customer(const World& w, const std::string& id) {
+  return find_by_id(w.customers, id);
+}
+const StaffMember* staff(const World& w, const std::string& id) {
+  return find_by_id(w.staff, id);
+}
 
 std::optional<Refusal> refuse(std::string clause, std::string reason) {
   return Refusal{std::move(clause), std::move(reason)};
@@ -34,7 +38,8 @@ std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
     const auto* s = staff(w, staff_id);
     if (!s) return refuse("", "unknown staff '" + staff_id + "'");
     if (s->provider != c->provider)
-      return refuse("", "staff '" + staff_id + "' works for another provider than customer '" + customer_id + "'");
+      return refuse("", "staff '" + staff_id + "' works for another provider than customer '" +
+                            customer_id + "'");
   }
   return std::nullopt;
 }
@@ -73,10 +78,10 @@ std::optional<Refusal> Engine::check(const World& w, const Registrations& existi
         if (!(o.start < v.end && v.start < o.end)) continue;
         if (c->cohabitant && o.customer == *c->cohabitant) continue;
         if (v.shared_group && o.shared_group == v.shared_group) continue;
-        return refuse("2", "visit " + v.id + " (" + format_local(v.start) + "–" + format_local(v.end) +
-                               ") overlaps visit " + o.id + " of the same staff member (" +
-                               format_local(o.start) + "–" + format_local(o.end) +
-                               "); travel time is not visit time");
+        return refuse("2", "visit " + v.id + " (" + format_local(v.start) + "–" +
+                               format_local(v.end) + ") overlaps visit " + o.id +
+                               " of the same staff member (" + format_local(o.start) + "–" +
+                               format_local(o.end) + "); travel time is not visit time");
       }
       return std::nullopt;
     }
@@ -103,7 +108,8 @@ std::optional<Refusal> Engine::check(const World& w, const Registrations& existi
     }
     std::optional<Refusal> operator()(const ShiftApproval&) const { return std::nullopt; }
     std::optional<Refusal> operator()(const Payment& p) const {
-      if (!find_by_id(existing.visits, p.visit)) return refuse("", "payment for unknown visit '" + p.visit + "'");
+      if (!find_by_id(existing.visits, p.visit))
+        return refuse("", "payment for unknown visit '" + p.visit + "'");
       return std::nullopt;
     }
   };
@@ -118,9 +124,8 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   // and reported in registration order.
   std::vector<std::size_t> order(regs.visits.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-    return regs.visits[a].start < regs.visits[b].start;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](auto a, auto b) { return regs.visits[a].start < regs.visits[b].start; });
   std::vector<VisitDecision> visits(regs.visits.size());
   for (const auto i : order) {
     const auto& v = regs.visits[i];
@@ -130,13 +135,16 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   for (const auto& d : regs.double_staffing)
     out.visits.push_back(detail::hemtjanst_double_staffing(ctx, d, out.visits));
   for (const auto& d : regs.declined)
-    out.visits.push_back(hemtjanst ? detail::hemtjanst_declined(ctx, d) : detail::boendestod_declined(ctx, d));
+    out.visits.push_back(hemtjanst ? detail::hemtjanst_declined(ctx, d)
+                                   : detail::boendestod_declined(ctx, d));
   for (const auto& a : regs.absences)
-    out.visits.push_back(hemtjanst ? detail::hemtjanst_absence(ctx, a) : detail::boendestod_absence(ctx, a));
+    out.visits.push_back(hemtjanst ? detail::hemtjanst_absence(ctx, a)
+                                   : detail::boendestod_absence(ctx, a));
   if (!hemtjanst) {
     std::vector<VisitDecision*> timed;
     for (auto& d : out.visits) timed.push_back(&d);
-    std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) { return a->start < b->start; });
+    std::stable_sort(timed.begin(), timed.end(),
+                     [](auto* a, auto* b) { return a->start < b->start; });
     detail::boendestod_monthly_cap(ctx, timed);
   }
   out.months = detail::monthly_summaries(ctx, out.visits);

@@ -9,7 +9,9 @@
 namespace kvittens::backend::detail {
 namespace {
 
-bool has_note(const Visit& v) { return !v.note.empty(); }
+bool has_note(const Visit& v) {
+  return !v.note.empty();
+}
 
 // 5.2 — "Nacka kommun inaktiverar användare som inte varit inloggade på 18 månader."
 bool clause_5_2_account(Context& ctx, const std::string& staff, Instant at, VisitDecision& d) {
@@ -24,8 +26,9 @@ bool clause_5_2_account(Context& ctx, const std::string& staff, Instant at, Visi
 std::pair<Instant, Instant> clause_4_12_times(const Visit& v, VisitDecision& d) {
   if (!v.edit) return {v.start, v.end};
   if (!v.edit->note.empty()) {
-    trace(d.trace, "4.12", "times edited to " + format_local(v.edit->start) + "–" +
-                               format_local(v.edit->end) + " with a note; edited times stand");
+    trace(d.trace, "4.12",
+          "times edited to " + format_local(v.edit->start) + "–" + format_local(v.edit->end) +
+              " with a note; edited times stand");
     return {v.edit->start, v.edit->end};
   }
   trace(d.trace, "4.12", "times edited without a note; the original times stand");
@@ -35,11 +38,16 @@ std::pair<Instant, Instant> clause_4_12_times(const Visit& v, VisitDecision& d) 
 // 4.10 — which end of the visit the listed exceptions excuse.
 bool exception_covers(const InsatsInfo& i, bool at_start, Place place) {
   switch (i.receipt_exception) {
-    case ReceiptException::None: return false;
-    case ReceiptException::Always: return true;
-    case ReceiptException::Start: return at_start && place != Place::Door;
-    case ReceiptException::End: return !at_start && place != Place::Door;
-    case ReceiptException::Both: return place != Place::Door;
+    case ReceiptException::None:
+      return false;
+    case ReceiptException::Always:
+      return true;
+    case ReceiptException::Start:
+      return at_start && place != Place::Door;
+    case ReceiptException::End:
+      return !at_start && place != Place::Door;
+    case ReceiptException::Both:
+      return place != Place::Door;
   }
   return false;
 }
@@ -68,7 +76,9 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
       trace(d.trace, verdict.clause, std::string(which) + ": " + verdict.reason);
       continue;
     }
-    if (r.kind != ReceiptKind::None) trace(d.trace, verdict.clause, std::string(which) + ": " + verdict.reason + "; counts as no receipt");
+    if (r.kind != ReceiptKind::None)
+      trace(d.trace, verdict.clause,
+            std::string(which) + ": " + verdict.reason + "; counts as no receipt");
     // 4.11: lunch/dinner pickup may start without receipt, no note needed (I-5).
     if (at_start && place == Place::Pickup) {
       const bool meal = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
@@ -86,16 +96,21 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
     });
     const bool cohabitant = !excused && cohabitant_covers(ctx, v, c);
     if (!has_note(v)) {
-      trace(d.trace, "4.10", std::string(which) + " without receipt and without a note explaining why");
+      trace(d.trace, "4.10",
+            std::string(which) + " without receipt and without a note explaining why");
       ok = false;
       continue;
     }
     if (excused) {
-      trace(d.trace, "4.10", std::string(which) + " without receipt: a listed exception, with a note");
+      trace(d.trace, "4.10",
+            std::string(which) + " without receipt: a listed exception, with a note");
     } else if (cohabitant) {
-      trace(d.trace, "4.10", std::string(which) + " without receipt: cohabitant registered separately, with a note");
+      trace(d.trace, "4.10",
+            std::string(which) + " without receipt: cohabitant registered separately, with a note");
     } else {
-      trace(d.trace, "4.10", std::string(which) + " without receipt outside the exceptions, with a note: manual registration");
+      trace(d.trace, "4.10",
+            std::string(which) +
+                " without receipt outside the exceptions, with a note: manual registration");
       d.manual = true;
     }
   }
@@ -113,11 +128,13 @@ bool clause_4_15_matrix(const Context& ctx, const InsatsInfo& info,
     }
     if (state == MatrixState::Assess) {
       if (!note) {
-        trace(d.trace, "4.15", info.name + " with " + k->name +
-                                   " needs an individual assessment, documented in a note");
+        trace(d.trace, "4.15",
+              info.name + " with " + k->name +
+                  " needs an individual assessment, documented in a note");
         return false;
       }
-      trace(d.trace, "4.15", info.name + " with " + k->name + ": individual assessment documented in a note");
+      trace(d.trace, "4.15",
+            info.name + " with " + k->name + ": individual assessment documented in a note");
     }
   }
   return true;
@@ -144,24 +161,30 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
       return 0;
     }
     if (v.cause != "hospital" && v.cause != "homecoming_cancelled" && v.cause != "death") {
-      trace(d.trace, "4.2", "Omställningstid is paid for hospital, homecoming_cancelled or death, not '" + v.cause + "'");
+      trace(d.trace, "4.2",
+            "Omställningstid is paid for hospital, homecoming_cancelled or death, not '" + v.cause +
+                "'");
       return 0;
     }
     const auto days = static_cast<int>(ctx.pack.number("omstallning_days"));
     const auto within = static_cast<int>(ctx.pack.number("omstallning_register_within_days"));
     const auto registered = v.registered_at.value_or(v.end);
     if (registered > *v.notice_at + std::chrono::days{within}) {
-      trace(d.trace, "4.2", "Omställningstid registered more than " + std::to_string(within) +
-                                " days after the cancellation");
+      trace(d.trace, "4.2",
+            "Omställningstid registered more than " + std::to_string(within) +
+                " days after the cancellation");
       return 0;
     }
     const auto last = *v.notice_at + std::chrono::days{days};
     if (start >= last) {
-      trace(d.trace, "4.2", "Omställningstid is paid for " + std::to_string(days) + " days from the notice (" +
-                                format_local(*v.notice_at) + "), this is after");
+      trace(d.trace, "4.2",
+            "Omställningstid is paid for " + std::to_string(days) + " days from the notice (" +
+                format_local(*v.notice_at) + "), this is after");
       return 0;
     }
-    trace(d.trace, "4.2", "Omställningstid within " + std::to_string(days) + " days of the notice, registered in time");
+    trace(d.trace, "4.2",
+          "Omställningstid within " + std::to_string(days) +
+              " days of the notice, registered in time");
     return minutes;
   }
   if (!info.cap_minutes) {
@@ -178,12 +201,15 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
   }
   const int left = std::max(0, *info.cap_minutes - used);
   const int paid = std::min(minutes, left);
-  const char* per = info.cap_per == CapPer::CustomerYear ? " per customer and year" : " per customer";
+  const char* per =
+      info.cap_per == CapPer::CustomerYear ? " per customer and year" : " per customer";
   if (paid < minutes)
-    trace(d.trace, "4.2", info.name + " capped at " + std::to_string(*info.cap_minutes) + " min" + per +
-                              "; " + std::to_string(used) + " already paid");
+    trace(d.trace, "4.2",
+          info.name + " capped at " + std::to_string(*info.cap_minutes) + " min" + per + "; " +
+              std::to_string(used) + " already paid");
   else
-    trace(d.trace, "4.2", info.name + " within its cap of " + std::to_string(*info.cap_minutes) + " min" + per);
+    trace(d.trace, "4.2",
+          info.name + " within its cap of " + std::to_string(*info.cap_minutes) + " min" + per);
   used += paid;
   if (info.once) used = std::max(used, 1);
   return paid;
@@ -195,8 +221,10 @@ std::vector<int> split_minutes(const Visit& v, int visit_minutes) {
   const int n = static_cast<int>(v.insatser.size());
   int given = 0, unspecified = 0;
   for (const auto& p : v.insatser) {
-    if (p.minutes) given += *p.minutes;
-    else ++unspecified;
+    if (p.minutes)
+      given += *p.minutes;
+    else
+      ++unspecified;
   }
   const int rest = std::max(0, visit_minutes - given);
   for (int i = 0, seen = 0; i < n; ++i) {
@@ -226,8 +254,9 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
   d.start = start;
   d.end = end;
   d.registered_minutes = static_cast<int>(minutes_between(start, end));
-  trace(d.trace, "2", "visit time " + format_local(start) + "–" + format_local(end) + " (" +
-                          std::to_string(d.registered_minutes) + " min), receipt to receipt");
+  trace(d.trace, "2",
+        "visit time " + format_local(start) + "–" + format_local(end) + " (" +
+            std::to_string(d.registered_minutes) + " min), receipt to receipt");
   if (v.manual) {
     trace(d.trace, "4.14", "registered after the fact: a manual registration");
     d.manual = true;
@@ -240,12 +269,14 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
   if (payable) payable = clause_4_10_receipts(ctx, v, customer, start, end, d);
   if (payable) {
     std::string reason;
-    const bool approved = shift_approved_in_time(ctx, shift_of(v.shift, v.staff, start), start, reason);
+    const bool approved =
+        shift_approved_in_time(ctx, shift_of(v.shift, v.staff, start), start, reason);
     trace(d.trace, ctx.approvals.count(shift_of(v.shift, v.staff, start)) ? "4.13" : "3.2", reason);
     payable = approved;
   }
   if (v.declined_after_start)
-    trace(d.trace, "4.8", "the customer declined after the visit started: paid for the time it lasted");
+    trace(d.trace, "4.8",
+          "the customer declined after the visit started: paid for the time it lasted");
 
   const auto minutes = split_minutes(v, d.registered_minutes);
   std::vector<const InsatsInfo*> kept;
@@ -271,8 +302,10 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
       paid = 0;
     }
     if (paid > 0) {
-      if (clause_4_15_matrix(ctx, info, kept, has_note(v), id)) kept.push_back(&info);
-      else paid = 0;
+      if (clause_4_15_matrix(ctx, info, kept, has_note(v), id))
+        kept.push_back(&info);
+      else
+        paid = 0;
     }
     if (paid > 0) {
       if (info.category == "provider") {
@@ -281,11 +314,13 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
         // 4.2 grundregel / 4.3: ordered time, more only with a note.
         if (paid > order->minutes) {
           if (has_note(v)) {
-            trace(id.trace, "4.3", std::to_string(paid) + " min against " + std::to_string(order->minutes) +
-                                       " ordered; a note explains the difference");
+            trace(id.trace, "4.3",
+                  std::to_string(paid) + " min against " + std::to_string(order->minutes) +
+                      " ordered; a note explains the difference");
           } else {
-            trace(id.trace, "4.3", std::to_string(paid) + " min against " + std::to_string(order->minutes) +
-                                       " ordered and no note: paid the ordered time");
+            trace(id.trace, "4.3",
+                  std::to_string(paid) + " min against " + std::to_string(order->minutes) +
+                      " ordered and no note: paid the ordered time");
             paid = order->minutes;
           }
         } else {
@@ -302,7 +337,8 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
         }
       } else {
         if (has_note(v)) {
-          trace(id.trace, "4.4", "no order for " + p.insats + "; temporary need documented in a note");
+          trace(id.trace, "4.4",
+                "no order for " + p.insats + "; temporary need documented in a note");
         } else {
           trace(id.trace, "4.4", "no order for " + p.insats + " and no note: not approved");
           paid = 0;
@@ -314,17 +350,20 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
       const int n = std::max<int>(1, static_cast<int>(group->customers.size()));
       const int share = total / n;
       if (paid > share) {
-        trace(id.trace, "4.7", "shared insats of " + std::to_string(total) + " min for " + std::to_string(n) +
-                                   " customers: " + std::to_string(share) + " min each");
+        trace(id.trace, "4.7",
+              "shared insats of " + std::to_string(total) + " min for " + std::to_string(n) +
+                  " customers: " + std::to_string(share) + " min each");
         paid = share;
       } else {
-        trace(id.trace, "4.7", "within the equal share (" + std::to_string(share) + " min) of the shared insats");
+        trace(id.trace, "4.7",
+              "within the equal share (" + std::to_string(share) + " min) of the shared insats");
       }
     }
     id.paid_minutes = paid;
     settle(id);
     id.customer_fee = info.fee && id.paid_minutes > 0;
-    if (!info.fee && id.paid_minutes > 0) trace(id.trace, "4.2", "initiated by the provider: no customer fee");
+    if (!info.fee && id.paid_minutes > 0)
+      trace(id.trace, "4.2", "initiated by the provider: no customer fee");
     d.paid_minutes += id.paid_minutes;
     d.customer_fee = d.customer_fee || id.customer_fee;
     d.insatser.push_back(std::move(id));
@@ -350,7 +389,9 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
   long best = 0;
   const VisitDecision* primary = nullptr;
   for (const auto& v : visits) {
-    if (v.kind != "visit" || v.customer != ds.customer || v.staff == ds.staff || v.paid_minutes <= 0) continue;
+    if (v.kind != "visit" || v.customer != ds.customer || v.staff == ds.staff ||
+        v.paid_minutes <= 0)
+      continue;
     const auto from = std::max(v.start, ds.start);
     const auto to = std::min(v.end, ds.end);
     const long overlap = to > from ? minutes_between(from, to) : 0;
@@ -360,12 +401,15 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
     }
   }
   if (!primary) {
-    trace(d.trace, "4.6", "no insats by another staff member at this customer in the window: visits with only double staffing are not paid");
+    trace(d.trace, "4.6",
+          "no insats by another staff member at this customer in the window: visits with only "
+          "double staffing are not paid");
     return (settle(d), d);
   }
   if (!ctx.has_double_staffing_order(ds.customer, ds.start)) {
     if (ds.note.empty()) {
-      trace(d.trace, "4.6", "double staffing without an order and without a note giving the reason");
+      trace(d.trace, "4.6",
+            "double staffing without an order and without a note giving the reason");
       return (settle(d), d);
     }
     trace(d.trace, "4.6", "double staffing without an order; the note gives the reason");
@@ -379,8 +423,9 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
   if (!approved) return (settle(d), d);
   d.paid_minutes = static_cast<int>(best);
   if (best < d.registered_minutes)
-    trace(d.trace, "4.6", "paid only within the primary insats (" + primary->id + ") " +
-                              format_local(primary->start) + "–" + format_local(primary->end));
+    trace(d.trace, "4.6",
+          "paid only within the primary insats (" + primary->id + ") " +
+              format_local(primary->start) + "–" + format_local(primary->end));
   else
     trace(d.trace, "4.6", "within the primary insats " + primary->id);
   settle(d);

@@ -10,7 +10,8 @@ namespace kvittens::backend::detail {
 std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
                                               const std::vector<VisitDecision>& decisions) {
   std::map<std::pair<std::string, std::string>, MonthlySummary> by_key;
-  const auto summary = [&](const std::string& provider, const std::string& month) -> MonthlySummary& {
+  const auto summary = [&](const std::string& provider,
+                           const std::string& month) -> MonthlySummary& {
     auto& s = by_key[{provider, month}];
     s.provider = provider;
     s.month = month;
@@ -35,7 +36,8 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
     char share[64];
     std::snprintf(share, sizeof share, "%d of %d visits manual (%.1f %%), limit %.0f %%",
                   s.manual_visits, s.visits, s.manual_share * 100, max * 100);
-    trace(s.trace, "2/manual", std::string(share) + (s.manual_share_exceeded ? ": exceeded" : ": within"));
+    trace(s.trace, "2/manual",
+          std::string(share) + (s.manual_share_exceeded ? ": exceeded" : ": within"));
   }
   // Repayments (I-14): only versions that carry the clause produce them.
   const bool repay = ctx.pack.parameters.count("repayment") && ctx.pack.flag("repayment");
@@ -48,7 +50,9 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
       const auto& d = *it->second;
       if (d.paid_minutes >= p.paid_minutes) continue;
       auto& s = summary(d.provider, format_month(local_month(d.start)));
-      s.repayments.push_back({d.id, p.paid_minutes, d.paid_minutes,
+      s.repayments.push_back({d.id,
+                              p.paid_minutes,
+                              d.paid_minutes,
                               {"2/repayment", std::to_string(p.paid_minutes - d.paid_minutes) +
                                                   " min paid above what is due are repaid"}});
     }

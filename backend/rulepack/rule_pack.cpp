@@ -61,9 +61,12 @@ ReceiptException receipt_exception(const Source& src, const YAML::Node& n) {
 
 MatrixState matrix_state(const Source& src, const YAML::Node& at, char c) {
   switch (c) {
-    case '+': return MatrixState::Combine;
-    case '-': return MatrixState::Never;
-    case '?': return MatrixState::Assess;
+    case '+':
+      return MatrixState::Combine;
+    case '-':
+      return MatrixState::Never;
+    case '?':
+      return MatrixState::Assess;
   }
   src.fail(at, std::string("expected matrix state '+', '-' or '?', got '") + c + "'");
 }
@@ -91,18 +94,21 @@ std::vector<std::string> RulePack::insats_names() const {
 double RulePack::number(std::string_view p) const {
   const auto it = parameters.find(std::string(p));
   if (it == parameters.end())
-    throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" + std::string(p) + "'");
+    throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" +
+                        std::string(p) + "'");
   try {
     return std::stod(it->second.value);
   } catch (const std::exception&) {
-    throw RulePackError("rule pack " + name + " parameter '" + std::string(p) + "' is not a number");
+    throw RulePackError("rule pack " + name + " parameter '" + std::string(p) +
+                        "' is not a number");
   }
 }
 
 bool RulePack::flag(std::string_view p) const {
   const auto it = parameters.find(std::string(p));
   if (it == parameters.end())
-    throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" + std::string(p) + "'");
+    throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" +
+                        std::string(p) + "'");
   return it->second.value == "true";
 }
 
@@ -142,13 +148,17 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
   pack.seed = src.text(root, "seed");
   pack.hash = sha256_hex(bytes);
   const auto service = src.text(root, "service");
-  if (service == "hemtjanst") pack.service = ServiceType::Hemtjanst;
-  else if (service == "boendestod") pack.service = ServiceType::Boendestod;
-  else src.fail(root["service"], "expected service hemtjanst or boendestod");
+  if (service == "hemtjanst")
+    pack.service = ServiceType::Hemtjanst;
+  else if (service == "boendestod")
+    pack.service = ServiceType::Boendestod;
+  else
+    src.fail(root["service"], "expected service hemtjanst or boendestod");
 
   // Version: the named one, or the newest.
   const auto versions = src.need(root, "versions");
-  if (!versions.IsSequence() || versions.size() == 0) src.fail(versions, "expected a list of versions");
+  if (!versions.IsSequence() || versions.size() == 0)
+    src.fail(versions, "expected a list of versions");
   std::vector<std::string> known;
   for (const auto& v : versions) {
     const auto name = src.text(v, "version");
@@ -162,8 +172,8 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
   if (pack.version.empty()) {
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    throw RulePackError("rule pack " + pack.name + " has no version '" + std::string(wanted_version) +
-                        "' (versions: " + list + ")");
+    throw RulePackError("rule pack " + pack.name + " has no version '" +
+                        std::string(wanted_version) + "' (versions: " + list + ")");
   }
   const auto in_force = [&](const YAML::Node& dated, std::string* effective) -> YAML::Node {
     // Newest dated value not after the version's date. Dates are ISO, so text order is time order.
@@ -191,7 +201,8 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
       ParameterInfo p;
       p.name = kv.first.as<std::string>();
       p.clause = src.text(kv.second, "clause");
-      if (!pack.clause(p.clause)) src.fail(kv.second, "parameter cites unknown clause '" + p.clause + "'");
+      if (!pack.clause(p.clause))
+        src.fail(kv.second, "parameter cites unknown clause '" + p.clause + "'");
       p.description = src.text(kv.second, "description");
       p.unit = src.text(kv.second, "unit");
       const auto value = in_force(src.need(kv.second, "values"), &p.effective);
@@ -206,7 +217,8 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
     i.name = src.text(n, "name");
     i.category = src.text(n, "category");
     i.fee = n["fee"] ? n["fee"].as<bool>() : true;
-    if (n["receipt_exception"]) i.receipt_exception = receipt_exception(src, n["receipt_exception"]);
+    if (n["receipt_exception"])
+      i.receipt_exception = receipt_exception(src, n["receipt_exception"]);
     i.pickup = n["pickup"] && n["pickup"].as<bool>();
     i.withdrawn = src.text_or(n, "withdrawn", "");
     i.requires_ = src.text_or(n, "requires", "");
@@ -232,25 +244,29 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
     for (int c = 0; c < n; ++c) {
       names.push_back(cols[c].as<std::string>());
       auto* info = const_cast<InsatsInfo*>(pack.insats(names.back()));
-      if (!info) src.fail(cols[c], "matrix column '" + names.back() + "' is not in the insats catalogue");
+      if (!info)
+        src.fail(cols[c], "matrix column '" + names.back() + "' is not in the insats catalogue");
       info->matrix_index = c;
     }
     const auto rows = src.need(m, "rows");
     for (int r = 0; r < n; ++r) {
       const auto row = rows[names[static_cast<std::size_t>(r)]];
-      if (!row) src.fail(rows, "matrix has no row for '" + names[static_cast<std::size_t>(r)] + "'");
+      if (!row)
+        src.fail(rows, "matrix has no row for '" + names[static_cast<std::size_t>(r)] + "'");
       const auto cells = row.as<std::string>();
       if (static_cast<int>(cells.size()) != n)
         src.fail(row, "matrix row '" + names[static_cast<std::size_t>(r)] + "' has " +
                           std::to_string(cells.size()) + " cells, expected " + std::to_string(n));
       for (int c = 0; c < n; ++c)
-        pack.matrix[static_cast<std::size_t>(r * n + c)] = matrix_state(src, row, cells[static_cast<std::size_t>(c)]);
+        pack.matrix[static_cast<std::size_t>(r * n + c)] =
+            matrix_state(src, row, cells[static_cast<std::size_t>(c)]);
     }
     for (int r = 0; r < n; ++r)
       for (int c = 0; c < n; ++c)
-        if (pack.matrix[static_cast<std::size_t>(r * n + c)] != pack.matrix[static_cast<std::size_t>(c * n + r)])
-          src.fail(rows, "matrix is not symmetric at " + names[static_cast<std::size_t>(r)] + " / " +
-                             names[static_cast<std::size_t>(c)]);
+        if (pack.matrix[static_cast<std::size_t>(r * n + c)] !=
+            pack.matrix[static_cast<std::size_t>(c * n + r)])
+          src.fail(rows, "matrix is not symmetric at " + names[static_cast<std::size_t>(r)] +
+                             " / " + names[static_cast<std::size_t>(c)]);
     if (const auto changes = m["changes"]) {
       for (const auto& change : changes) {
         const auto effective = src.text(change, "effective");
@@ -271,7 +287,8 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
   }
   if (const auto interp = root["interpretations"]) {
     for (const auto& n : interp)
-      pack.interpretations.push_back({src.text(n, "id"), src.text(n, "clause"), src.text(n, "text")});
+      pack.interpretations.push_back(
+          {src.text(n, "id"), src.text(n, "clause"), src.text(n, "text")});
   }
   return pack;
 }
@@ -281,7 +298,8 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
 RulePack load_rule_pack(std::string_view selection, const std::filesystem::path& dir) {
   const auto at = selection.find('@');
   const std::string name(selection.substr(0, at));
-  const std::string version = at == std::string_view::npos ? "" : std::string(selection.substr(at + 1));
+  const std::string version =
+      at == std::string_view::npos ? "" : std::string(selection.substr(at + 1));
   if (name.empty() || (at != std::string_view::npos && version.empty()))
     throw RulePackError("expected rules as PACK@VERSION, got '" + std::string(selection) + "'");
   const auto path = dir / (name + ".yaml");

@@ -31,14 +31,14 @@ struct InsatsInfo {
   std::string category;  // care | service | errand | accompany | remote | provider
   bool fee = true;
   ReceiptException receipt_exception = ReceiptException::None;
-  bool pickup = false;        // 4.11 matlåda
-  std::string withdrawn;      // clause that withdrew it, empty if available
+  bool pickup = false;             // 4.11 matlåda
+  std::string withdrawn;           // clause that withdrew it, empty if available
   std::optional<int> cap_minutes;  // 4.2
   CapPer cap_per = CapPer::None;
-  bool once = false;          // paid at one occasion only (Brandförebyggande)
-  std::string requires_;      // "lock" | "order:<insats>" | ""
+  bool once = false;      // paid at one occasion only (Brandförebyggande)
+  std::string requires_;  // "lock" | "order:<insats>" | ""
   bool omstallning = false;
-  int matrix_index = -1;      // column in bilaga I, -1 when not in it
+  int matrix_index = -1;  // column in bilaga I, -1 when not in it
 };
 
 struct ClauseInfo {

@@ -16,16 +16,16 @@ namespace kvittens {
 
 // What went wrong with a device, in terms the app can act on.
 enum class DeviceErrorCode {
-  NoDevice,        // reader/adapter not found or cannot be opened
-  NoTag,           // no tag in the field within the timeout
-  TagRemoved,      // tag left the field during the read
-  Timeout,         // device did not answer in time
-  Protocol,        // malformed frame / reply (bad checksum, wrong length, ...)
-  Disconnected,    // device vanished (pty closed, BLE link lost)
-  NotFound,        // lock not discoverable / out of range
-  NotPermitted,    // authentication refused (wrong key, replay)
-  Busy,            // operation already in progress
-  Failed,          // any other failure reported by the device stack
+  NoDevice,      // reader/adapter not found or cannot be opened
+  NoTag,         // no tag in the field within the timeout
+  TagRemoved,    // tag left the field during the read
+  Timeout,       // device did not answer in time
+  Protocol,      // malformed frame / reply (bad checksum, wrong length, ...)
+  Disconnected,  // device vanished (pty closed, BLE link lost)
+  NotFound,      // lock not discoverable / out of range
+  NotPermitted,  // authentication refused (wrong key, replay)
+  Busy,          // operation already in progress
+  Failed,        // any other failure reported by the device stack
 };
 
 const char* to_string(DeviceErrorCode);
@@ -42,11 +42,11 @@ class DeviceError : public std::runtime_error {
 
 // A kvittensmärke read at the door.
 struct TagRead {
-  std::string uid;                  // "04:A1:B2:C3:D4:E5:80"
+  std::string uid;  // "04:A1:B2:C3:D4:E5:80"
   std::uint16_t atqa = 0;
   std::uint8_t sak = 0;
   std::vector<std::uint8_t> memory;  // user memory pages read (NTAG), may be empty
-  std::string ndef_text;            // payload of the first NDEF text/URI record, if any
+  std::string ndef_text;             // payload of the first NDEF text/URI record, if any
 };
 
 class NfcReader {

@@ -42,7 +42,7 @@ struct Customer {  // kund / brukare
 struct StaffMember {  // personal
   std::string id;
   std::string provider;
-  std::string name;  // personal data: never logged
+  std::string name;                    // personal data: never logged
   std::optional<Date> deactivated_on;  // account inactivated (5.2)
   std::optional<Instant> last_login;
   bool operator==(const StaffMember&) const = default;
@@ -51,17 +51,18 @@ struct StaffMember {  // personal
 struct Order {  // beställning (insats granted by the biståndshandläggare)
   std::string id;
   std::string customer;
-  std::string insats;     // catalogue name, e.g. "Dusch"
-  int minutes = 0;        // ordered minutes per occasion (per month for boendestöd: unused)
+  std::string insats;            // catalogue name, e.g. "Dusch"
+  int minutes = 0;               // ordered minutes per occasion (per month for boendestöd: unused)
   bool double_staffing = false;  // beställd dubbelbemanning
   std::optional<Date> from;
   std::optional<Date> to;
   bool operator==(const Order&) const = default;
 };
 
-struct LockRecord {  // a trygghetslås known to the backend, with the key its receipts are signed with
-  std::string id;  // BLE address "AA:BB:CC:DD:EE:01"
-  std::string key_hex;  // 32-byte HMAC key, hex
+struct LockRecord {  // a trygghetslås known to the backend, with the key its receipts are signed
+                     // with
+  std::string id;    // BLE address "AA:BB:CC:DD:EE:01"
+  std::string key_hex;                 // 32-byte HMAC key, hex
   std::vector<std::string> customers;  // a lock on a shared door serves both cohabitants
   bool operator==(const LockRecord&) const = default;
 };
@@ -84,19 +85,19 @@ enum class ReceiptKind { None, Nfc, Lock };
 
 // A lock's signed event-log entry, forwarded by the phone (see docs/lock-profile.md).
 struct LockEvent {
-  std::string lock_id;   // BLE address
-  std::uint32_t seq = 0;  // monotonic per lock
-  std::int64_t time = 0;  // lock clock, Unix seconds
-  std::uint8_t event = 0;  // event code of the profile (unlock = 1 ...)
+  std::string lock_id;       // BLE address
+  std::uint32_t seq = 0;     // monotonic per lock
+  std::int64_t time = 0;     // lock clock, Unix seconds
+  std::uint8_t event = 0;    // event code of the profile (unlock = 1 ...)
   std::uint16_t key_id = 0;  // staff key id
-  std::string mac_hex;    // HMAC-SHA256 with the lock's key, hex
+  std::string mac_hex;       // HMAC-SHA256 with the lock's key, hex
   bool operator==(const LockEvent&) const = default;
 };
 
 struct Receipt {
   ReceiptKind kind = ReceiptKind::None;
-  std::string tag_uid;             // Nfc: UID read at the door
-  std::optional<LockEvent> lock;   // Lock: the signed log entry
+  std::string tag_uid;            // Nfc: UID read at the door
+  std::optional<LockEvent> lock;  // Lock: the signed log entry
   bool operator==(const Receipt&) const = default;
 };
 
@@ -119,7 +120,7 @@ struct TimeEdit {  // 4.12 redigering
   bool operator==(const TimeEdit&) const = default;
 };
 
-struct Visit {  // besök
+struct Visit {     // besök
   std::string id;  // registration id from the phone: idempotency key
   std::string staff;
   std::string customer;
@@ -130,15 +131,15 @@ struct Visit {  // besök
   Place start_place = Place::Door;
   Place end_place = Place::Door;
   std::vector<PerformedInsats> insatser;
-  std::string note;  // anteckning; empty = none
-  bool manual = false;  // efterrapporterad in Phoniro Care (4.14)
+  std::string note;                   // anteckning; empty = none
+  bool manual = false;                // efterrapporterad in Phoniro Care (4.14)
   bool declined_after_start = false;  // kunden avböjde efter start (4.8)
   std::optional<TimeEdit> edit;
   std::optional<std::string> shared_group;  // gemensam insats (4.7)
-  std::string shift;  // arbetspass id; default staff/date
+  std::string shift;                        // arbetspass id; default staff/date
   // Omställningstid (4.2): when the provider learnt of the cancellation, and the cause.
   std::optional<Instant> notice_at;
-  std::string cause;  // "hospital" | "homecoming_cancelled" | "death"
+  std::string cause;                     // "hospital" | "homecoming_cancelled" | "death"
   std::optional<Instant> registered_at;  // when the registration reached the backend
   bool operator==(const Visit&) const = default;
 };
@@ -251,7 +252,7 @@ struct InsatsDecision {
 // Decision on one registration that can be paid: a visit, a double-staffing, a declined
 // visit or an absence day run.
 struct VisitDecision {
-  std::string id;  // registration id
+  std::string id;    // registration id
   std::string kind;  // "visit" | "double_staffing" | "declined_visit" | "absence"
   std::string provider;
   std::string customer;
@@ -293,7 +294,7 @@ struct MonthlySummary {
 };
 
 struct Decisions {
-  std::vector<VisitDecision> visits;  // in registration order
+  std::vector<VisitDecision> visits;   // in registration order
   std::vector<MonthlySummary> months;  // by provider, then month
 };
 

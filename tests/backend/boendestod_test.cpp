@@ -34,8 +34,10 @@ TEST(Boendestod_B1, MonthlyCapFromWeeklyHours) {
   // 3.5 h/week in March (31 days): 3.5 x 60 x 31 / 7 = 930 min.
   Session run(world().w, kRules);
   ASSERT_TRUE(run.add(bvisit("v1", "2026-03-02T10:00", "2026-03-02T18:00")).accepted);  // 480
-  ASSERT_TRUE(run.add(bvisit("v2", "2026-03-10T10:00", "2026-03-10T17:00")).accepted);  // 420 -> 900
-  ASSERT_TRUE(run.add(bvisit("v3", "2026-03-20T10:00", "2026-03-20T11:00")).accepted);  // 60 -> cap 930
+  ASSERT_TRUE(
+      run.add(bvisit("v2", "2026-03-10T10:00", "2026-03-10T17:00")).accepted);  // 420 -> 900
+  ASSERT_TRUE(
+      run.add(bvisit("v3", "2026-03-20T10:00", "2026-03-20T11:00")).accepted);  // 60 -> cap 930
   ASSERT_TRUE(run.add(bvisit("v4", "2026-03-25T10:00", "2026-03-25T11:00")).accepted);  // over
   EXPECT_EQ(run.of("v1").paid_minutes, 480);
   EXPECT_EQ(run.of("v2").paid_minutes, 420);
@@ -80,8 +82,14 @@ TEST(Boendestod_B3, WorkWithoutNfcOnlyWithTheLssOfficersApproval) {
 }
 
 DeclinedVisit declined(const char* declined_at, std::string note = "Brukaren avböjde") {
-  return DeclinedVisit{"x1", "anna", "b1", at("2026-03-10T10:00"), at("2026-03-10T12:00"),
-                       at(declined_at), std::move(note), ""};
+  return DeclinedVisit{"x1",
+                       "anna",
+                       "b1",
+                       at("2026-03-10T10:00"),
+                       at("2026-03-10T12:00"),
+                       at(declined_at),
+                       std::move(note),
+                       ""};
 }
 
 TEST(Boendestod_B4, DeclinedWithin48HoursPaysHalfThePlannedTime) {
@@ -115,21 +123,29 @@ TEST(Boendestod_B5, DeclinedDuringAStartedVisitPaysOnlyThePerformedTime) {
 TEST(Boendestod_B6, UnplannedAbsencePaysHalfTheDailyAverageForAtMostSevenDays) {
   // 7 h/week -> daily average 60 min -> 30 min a day.
   const auto w = world(7).w;
-  auto d = decide(w, Absence{"a1", "b1", at("2026-03-10T08:00"), at("2026-03-10T12:00"),
-                             at("2026-03-13T12:00"), "hospital"}, "a1");
+  auto d = decide(w,
+                  Absence{"a1", "b1", at("2026-03-10T08:00"), at("2026-03-10T12:00"),
+                          at("2026-03-13T12:00"), "hospital"},
+                  "a1");
   EXPECT_EQ(d.paid_minutes, 3 * 30);
   EXPECT_TRUE(cites(d, "B6"));
-  d = decide(w, Absence{"a1", "b1", at("2026-03-10T08:00"), at("2026-03-10T12:00"), std::nullopt,
-                        "hospital"}, "a1");
+  d = decide(
+      w,
+      Absence{"a1", "b1", at("2026-03-10T08:00"), at("2026-03-10T12:00"), std::nullopt, "hospital"},
+      "a1");
   EXPECT_EQ(d.paid_minutes, 7 * 30);
-  d = decide(w, Absence{"a1", "b1", at("2026-03-10T08:00"), at("2026-03-10T12:00"),
-                        at("2026-03-25T12:00"), "hospital"}, "a1");
+  d = decide(w,
+             Absence{"a1", "b1", at("2026-03-10T08:00"), at("2026-03-10T12:00"),
+                     at("2026-03-25T12:00"), "hospital"},
+             "a1");
   EXPECT_EQ(d.paid_minutes, 7 * 30);  // 15 days, paid 7
 }
 
 TEST(Boendestod_B7, PlannedAbsenceNotifiedMoreThan48HoursAheadIsNotPaid) {
-  const auto d = decide(world(7).w, Absence{"a1", "b1", at("2026-03-01T08:00"), at("2026-03-10T12:00"),
-                                            at("2026-03-13T12:00"), "away"}, "a1");
+  const auto d = decide(world(7).w,
+                        Absence{"a1", "b1", at("2026-03-01T08:00"), at("2026-03-10T12:00"),
+                                at("2026-03-13T12:00"), "away"},
+                        "a1");
   EXPECT_EQ(d.paid_minutes, 0);
   EXPECT_TRUE(cites(d, "B7"));
 }

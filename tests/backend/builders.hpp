@@ -12,9 +12,13 @@
 
 namespace kvittens::fixtures {
 
-inline Instant at(const char* local) { return parse_local(local); }
+inline Instant at(const char* local) {
+  return parse_local(local);
+}
 
-inline std::vector<std::uint8_t> lock_key() { return std::vector<std::uint8_t>(32, 0x5a); }
+inline std::vector<std::uint8_t> lock_key() {
+  return std::vector<std::uint8_t>(32, 0x5a);
+}
 
 struct WorldBuilder {
   World w;
@@ -60,11 +64,13 @@ inline Visit visit(std::string id, std::string customer, const char* start, cons
   v.end = at(end);
   v.start_receipt = {ReceiptKind::Nfc, tag, std::nullopt};
   v.end_receipt = {ReceiptKind::Nfc, tag, std::nullopt};
-  for (auto& i : insatser) v.insatser.push_back({std::move(i), InsatsStatus::Ordered, std::nullopt});
+  for (auto& i : insatser)
+    v.insatser.push_back({std::move(i), InsatsStatus::Ordered, std::nullopt});
   return v;
 }
 
-inline LockEvent signed_event(std::string lock, std::uint32_t seq, Instant t, std::uint8_t event = 1) {
+inline LockEvent signed_event(std::string lock, std::uint32_t seq, Instant t,
+                              std::uint8_t event = 1) {
   LockEvent e{std::move(lock), seq, t.time_since_epoch().count(), event, 7, ""};
   e.mac_hex = lock_receipt::mac_hex(e, lock_key());
   return e;
@@ -82,9 +88,11 @@ struct Session {
   void approve_all(const char* when = "2026-04-01T09:00") {
     std::vector<std::string> shifts;
     for (const auto& v : backend->registrations().visits)
-      shifts.push_back(v.shift.empty() ? v.staff + "/" + format_date(local_date(v.start)) : v.shift);
+      shifts.push_back(v.shift.empty() ? v.staff + "/" + format_date(local_date(v.start))
+                                       : v.shift);
     for (const auto& d : backend->registrations().double_staffing)
-      shifts.push_back(d.shift.empty() ? d.staff + "/" + format_date(local_date(d.start)) : d.shift);
+      shifts.push_back(d.shift.empty() ? d.staff + "/" + format_date(local_date(d.start))
+                                       : d.shift);
     for (const auto& s : shifts) backend->submit(ShiftApproval{s, at(when)});
   }
   Decisions decide() { return backend->decisions(); }

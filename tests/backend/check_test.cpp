@@ -20,7 +20,8 @@ WorldBuilder base() {
 
 TEST(Check_2, OverlappingVisitsOfOneStaffMemberAreRefused) {
   Session run(base().w);
-  ASSERT_TRUE(run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  ASSERT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
   const auto r = run.add(visit("v2", "c2", "2026-03-02T08:20", "2026-03-02T08:50", {"Dusch"}));
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.clause, "2");
@@ -29,8 +30,10 @@ TEST(Check_2, OverlappingVisitsOfOneStaffMemberAreRefused) {
 
 TEST(Check_2, BackToBackVisitsDoNotOverlap) {
   Session run(base().w);
-  ASSERT_TRUE(run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
-  EXPECT_TRUE(run.add(visit("v2", "c2", "2026-03-02T08:30", "2026-03-02T08:50", {"Dusch"})).accepted);
+  ASSERT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  EXPECT_TRUE(
+      run.add(visit("v2", "c2", "2026-03-02T08:30", "2026-03-02T08:50", {"Dusch"})).accepted);
 }
 
 TEST(Check, UnknownInsatsCustomerOrStaffAndEndBeforeStartAreRefused) {

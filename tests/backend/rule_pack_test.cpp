@@ -38,10 +38,12 @@ TEST(RulePack, TheTwoHemtjanstVersionsDifferInTheMatrix) {
 
 TEST(RulePack, RemoteAndAccompanyingInsatserStandAlone) {
   const auto p = load_rule_pack("nacka-hemtjanst@3.0");
-  for (const char* alone : {"Trygghetsringning", "Natttillsyn kamera", "Ledsagning", "Avlösning i hemmet"})
+  for (const char* alone :
+       {"Trygghetsringning", "Natttillsyn kamera", "Ledsagning", "Avlösning i hemmet"})
     for (const auto& other : p.insatser)
       if (other.matrix_index >= 0) {
-        EXPECT_EQ(p.combination(*p.insats(alone), other), MatrixState::Never) << alone << " + " << other.name;
+        EXPECT_EQ(p.combination(*p.insats(alone), other), MatrixState::Never)
+            << alone << " + " << other.name;
       }
 }
 
@@ -60,9 +62,10 @@ TEST(RulePack, UnknownPackOrVersionIsAClearError) {
 TEST(RulePack, MalformedPackNamesFileLineAndColumn) {
   const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "broken.yaml") << "pack: broken\nservice: hemtjanst\ndocument: x\nseed: y\n"
-                                        "versions:\n  - version: '1'\n    effective: 2025-01-01\n"
-                                        "clauses: {}\ninsatser:\n  - {name: A, category: care, receipt_exception: sometimes}\n";
+  std::ofstream(dir / "broken.yaml")
+      << "pack: broken\nservice: hemtjanst\ndocument: x\nseed: y\n"
+         "versions:\n  - version: '1'\n    effective: 2025-01-01\n"
+         "clauses: {}\ninsatser:\n  - {name: A, category: care, receipt_exception: sometimes}\n";
   try {
     load_rule_pack("broken@1", dir);
     FAIL() << "expected an error";

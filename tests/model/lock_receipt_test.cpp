@@ -5,7 +5,9 @@
 namespace kvittens {
 namespace {
 
-std::vector<std::uint8_t> key() { return std::vector<std::uint8_t>(32, 0x42); }
+std::vector<std::uint8_t> key() {
+  return std::vector<std::uint8_t>(32, 0x42);
+}
 
 LockEvent entry() {
   LockEvent e;

@@ -12,12 +12,14 @@ TEST(Time, ReadsStockholmWinterAndSummerOffsets) {
 
 TEST(Time, NightVisitAcrossSpringChangeIsAnHourShorter) {
   // Clocks go 02:00 -> 03:00 on 2026-03-29.
-  EXPECT_EQ(minutes_between(parse_local("2026-03-28T22:00"), parse_local("2026-03-29T06:00")), 7 * 60);
+  EXPECT_EQ(minutes_between(parse_local("2026-03-28T22:00"), parse_local("2026-03-29T06:00")),
+            7 * 60);
 }
 
 TEST(Time, NightVisitAcrossAutumnChangeIsAnHourLonger) {
   // Clocks go 03:00 -> 02:00 on 2026-10-25.
-  EXPECT_EQ(minutes_between(parse_local("2026-10-24T22:00"), parse_local("2026-10-25T06:00")), 9 * 60);
+  EXPECT_EQ(minutes_between(parse_local("2026-10-24T22:00"), parse_local("2026-10-25T06:00")),
+            9 * 60);
 }
 
 TEST(Time, RefusesLocalTimesThatDoNotExistOrAreAmbiguous) {

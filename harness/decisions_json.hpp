@@ -1,0 +1,19 @@
+// Decisions as JSON for machines (`evaluate --json`, `run --json`): keys in a fixed order,
+// times as Stockholm local text, so the same decisions always give the same bytes.
+// Format: docs/decisions-format.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "kvittens/model.hpp"
+
+namespace kvittens::harness {
+
+nlohmann::ordered_json to_json(const TraceEntry& t);
+nlohmann::ordered_json to_json(const Stamp& s);
+nlohmann::ordered_json to_json(const InsatsDecision& d);
+nlohmann::ordered_json to_json(const VisitDecision& d);
+nlohmann::ordered_json to_json(const MonthlySummary& m);
+nlohmann::ordered_json to_json(const Decisions& d);
+
+}  // namespace kvittens::harness

@@ -1,0 +1,30 @@
+// The `kvittens evaluate` input: a world and registrations in arrival order, read from YAML
+// or JSON (JSON is YAML) with every error located at file:line:col. Format:
+// docs/evaluate-format.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/scenario.hpp"
+#include "kvittens/model.hpp"
+
+namespace kvittens::harness {
+
+struct LocatedRegistration {
+  Registration registration;
+  Where where;
+};
+
+struct EvaluateInput {
+  std::optional<std::string> rules;  // "PACK@VERSION" named in the file
+  World world;
+  std::vector<LocatedRegistration> registrations;
+};
+
+// Throws ScenarioError (file:line:col and what was expected).
+EvaluateInput load_evaluate_input(const std::string& path);
+EvaluateInput parse_evaluate_input(const std::string& text, const std::string& display_name);
+
+}  // namespace kvittens::harness
