@@ -1,6 +1,7 @@
 #include "harness/runner.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 Scenario scenario(const std::string& expect_block) {
-  const fs::path dir = fs::temp_directory_path() / "kvittens-runner-test";
+  const fs::path dir =
+      fs::temp_directory_path() / ("kvittens-runner-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::copy_file(std::string(KVITTENS_SOURCE_DIR) + "/tests/harness/data/world.world.yaml",
                 dir / "world.world.yaml", fs::copy_options::overwrite_existing);

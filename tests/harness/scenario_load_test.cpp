@@ -1,6 +1,7 @@
 #include "harness/scenario_load.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +17,8 @@ const std::string kData = std::string(KVITTENS_SOURCE_DIR) + "/tests/harness/dat
 
 // Writes `text` next to the test world (so `include:` resolves) and loads it.
 Scenario load_text(const std::string& name, const std::string& text, LoadOptions options = {}) {
-  const fs::path dir = fs::temp_directory_path() / "kvittens-load-test";
+  const fs::path dir =
+      fs::temp_directory_path() / ("kvittens-load-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::copy_file(kData + "/world.world.yaml", dir / "world.world.yaml",
                 fs::copy_options::overwrite_existing);
