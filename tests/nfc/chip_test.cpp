@@ -135,6 +135,13 @@ TEST_F(ChipTest, ATagThatLeftTheFieldTimesOut) {
   EXPECT_EQ(run(Bytes{kDiagnose, 0x06}), (Bytes{0x01, kStatusTimeout}));
 }
 
+TEST_F(ChipTest, AnAnswerLargerThanAFrameIsABufferOverflow) {
+  chip.place(kOther);  // NTAG215: a FAST_READ of 100 pages is 400 bytes
+  run(Bytes{kInListPassiveTarget, 0x01, 0x00});
+  EXPECT_EQ(run(Bytes{kInDataExchange, 0x01, 0x3A, 0x00, 0x63}),
+            (Bytes{0x41, kStatusBufferOverflow}));
+}
+
 TEST_F(ChipTest, ExchangeWithoutASelectedTargetIsRefused) {
   EXPECT_EQ(run(Bytes{kInDataExchange, 0x01, 0x30, 0x00}), (Bytes{0x41, kStatusWrongContext}));
 }

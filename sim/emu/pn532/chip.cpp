@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sim/emu/pn532/frame.hpp"
+
 namespace kvittens::emu::pn532 {
 namespace {
 
@@ -279,6 +281,8 @@ ChipReply Chip::exchange(std::uint8_t response, std::span<const std::uint8_t> fr
   }
   auto rx = tags_.at(target->uid).transceive(tx);
   if (!rx) return status(kStatusTimeout);
+  // Status + answer (+ CRC) must fit one frame back to the host, as in the chip's buffer.
+  if (rx->size() + 4 > kExtendedMaxData) return status(kStatusBufferOverflow);
   if (!rx->empty() && (register_value(kRegRxMode) & kCrcEnable) == 0) {
     const auto crc = crc_a(*rx);
     rx->insert(rx->end(), crc.begin(), crc.end());

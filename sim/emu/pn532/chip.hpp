@@ -38,8 +38,9 @@ enum Command : std::uint8_t {
 // Status byte values the chip reports for RF exchanges (user manual table 7-1).
 enum Status : std::uint8_t {
   kStatusOk = 0x00,
-  kStatusTimeout = 0x01,       // the target did not answer
-  kStatusWrongContext = 0x27,  // no target is active for this command
+  kStatusTimeout = 0x01,         // the target did not answer
+  kStatusBufferOverflow = 0x09,  // the answer does not fit the chip's buffer
+  kStatusWrongContext = 0x27,    // no target is active for this command
 };
 
 inline constexpr std::chrono::milliseconds kForever = std::chrono::milliseconds::max();

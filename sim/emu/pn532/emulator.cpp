@@ -168,7 +168,12 @@ struct Emulator::Impl {
       fault = it->second;
       planned.erase(it);
     }
-    answer(f.data, chip.execute(f.data), fault);
+    try {
+      answer(f.data, chip.execute(f.data), fault);
+    } catch (const std::exception&) {
+      // Whatever the host sent, the emulator answers and keeps serving.
+      deliver(application_error_frame());
+    }
   }
 
   void cancel_pending() {

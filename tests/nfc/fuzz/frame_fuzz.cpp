@@ -1,10 +1,13 @@
 // libFuzzer entry for the PN532 frame parser: any bytes, both directions. Beyond "no crash,
 // no sanitizer report" it checks the parser's promises: it never claims more bytes than it was
 // given, always makes progress on a verdict, and a frame it accepts survives re-serialisation.
+// Every host frame it accepts is also executed by a chip with a tag in the field, whose answer
+// must fit a frame: whatever a host sends, the emulator can answer it.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "sim/emu/pn532/chip.hpp"
 #include "sim/emu/pn532/frame.hpp"
 
 namespace pn532 = kvittens::emu::pn532;
@@ -16,6 +19,10 @@ void require(bool condition) {
 }
 
 void walk(std::span<const std::uint8_t> bytes, pn532::Direction direction) {
+  pn532::Chip chip;
+  const pn532::Uid uid{0x04, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0x80};
+  chip.add_tag(pn532::Ntag::with_id_text(uid, pn532::NtagType::Ntag216));
+  chip.place(uid);
   while (!bytes.empty()) {
     const auto r = pn532::parse(bytes, direction);
     require(r.consumed <= bytes.size());
@@ -30,6 +37,10 @@ void walk(std::span<const std::uint8_t> bytes, pn532::Direction direction) {
         require(again.status == pn532::ParseResult::Status::Complete);
         require(again.frame.data == r.frame.data);
         require(again.consumed == wire.size());
+        if (direction == pn532::Direction::HostToChip) {
+          const auto reply = chip.execute(r.frame.data);
+          require(reply.application_error || reply.data.size() <= pn532::kExtendedMaxData);
+        }
       }
     }
     bytes = bytes.subspan(r.consumed);
