@@ -15,6 +15,10 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
   for (const auto& l : w.locks) locks.emplace(l.id, &l);
   for (const auto& o : w.orders) orders_by_customer[o.customer].push_back(&o);
   for (const auto& s : r.shared) shared.emplace(s.id, &s);
+  for (const auto& v : r.visits)
+    for (const auto* rc : {&v.start_receipt, &v.end_receipt})
+      if (rc->kind == ReceiptKind::Lock && rc->lock)
+        first_use.emplace(std::make_pair(rc->lock->lock_id, rc->lock->seq), v.id);
   for (const auto& a : r.approvals) {
     // The first approval of a shift counts; a later one cannot make it earlier.
     approvals.emplace(a.shift, a.approved_at);
@@ -117,7 +121,7 @@ bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instan
 }
 
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause) {
+                             const std::string& receipt_clause, const std::string& registration) {
   switch (r.kind) {
     case ReceiptKind::None:
       return {false, receipt_clause, "no receipt"};
@@ -150,11 +154,11 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
         return {false, receipt_clause,
                 "lock receipt seq " + std::to_string(e.seq) +
                     " has a MAC that does not verify (forged)"};
-      const auto last = ctx.last_lock_seq.find(e.lock_id);
-      if (last != ctx.last_lock_seq.end() && e.seq <= last->second)
+      const auto first = ctx.first_use.find({e.lock_id, e.seq});
+      if (first != ctx.first_use.end() && first->second != registration)
         return {false, receipt_clause,
-                "lock receipt seq " + std::to_string(e.seq) +
-                    " was already used (replay; last seq " + std::to_string(last->second) + ")"};
+                "lock receipt seq " + std::to_string(e.seq) + " was already used by " + first->second +
+                    " (replay)"};
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
@@ -162,7 +166,6 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
         return {false, receipt_clause,
                 "lock receipt time " + format_local(event_time) + " is " + std::to_string(gap) +
                     " min from the visit time"};
-      ctx.last_lock_seq[e.lock_id] = e.seq;
       return {true, receipt_clause,
               "lock " + e.lock_id + " receipt seq " + std::to_string(e.seq) + " verified"};
     }

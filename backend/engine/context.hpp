@@ -28,8 +28,10 @@ struct Context {
   std::unordered_map<std::string, const SharedInsats*> shared;
   std::unordered_map<std::string, Instant> approvals;  // shift -> approved_at
 
+  // Lock receipts by (lock, seq) -> the registration that used it first, in arrival order:
+  // a later registration presenting the same entry replays it (I-6).
+  std::map<std::pair<std::string, std::uint32_t>, std::string> first_use;
   // Running state across visits in time order.
-  std::map<std::string, std::uint32_t> last_lock_seq;  // lock id -> highest accepted seq
   std::map<std::string, int> cap_used;                 // customer|insats[|year] -> minutes paid
 
   const Order* order_for(const std::string& customer, const std::string& insats, Instant at) const;
@@ -57,7 +59,7 @@ struct ReceiptVerdict {
   std::string reason;
 };
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause);
+                             const std::string& receipt_clause, const std::string& registration);
 
 // Clause functions per service; each fills decisions for one registration.
 VisitDecision hemtjanst_visit(Context& ctx, const Visit& v);
