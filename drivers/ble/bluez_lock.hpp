@@ -12,11 +12,9 @@
 #include <optional>
 #include <string>
 
-#include "kvittens/devices.hpp"
+#include <sdbus-c++/IConnection.h>
 
-namespace sdbus {
-class IConnection;
-}
+#include "kvittens/devices.hpp"
 
 namespace kvittens::ble {
 
