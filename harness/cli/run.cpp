@@ -164,7 +164,9 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--rules", args->rules,
                   "Run every scenario under this PACK@VERSION instead of its own rules");
   cmd->add_option("--filter", args->filters,
-                  "Only scenarios with this tag or in this suite folder (repeatable)");
+                  "Only scenarios with this tag or in this suite folder (repeatable)")
+      // One value per --filter, so the paths after it stay paths.
+      ->allow_extra_args(false);
   cmd->add_option("-j,--jobs", args->jobs, "Scenarios run in parallel, each with its own devices")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--seed", args->seed, "Seed for device details (lock sequence numbers)");
