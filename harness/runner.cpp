@@ -164,6 +164,7 @@ class Run {
         auto& p = phone(st.staff);
         p.start_visit(st.visit, st.customer, st.place.value_or(Place::Door));
         if (st.notice_at) p.omstallning(st.visit, *st.notice_at, st.reason);
+        if (!st.shared.empty()) p.join_shared(st.visit, st.shared);
         break;
       }
       case Action::SelectInsats:

@@ -79,6 +79,7 @@ struct Step {
   std::string tag;   // read_tag: a tag UID, or the customer id whose tag at the door is read
   std::string text;  // note text / declined note / edit note
   std::string shift;
+  std::string shared;                  // start_visit: the shared insats (4.7) this visit belongs to
   std::string reason;                  // absence reason; omställningstid cause
   std::optional<ReceiptKind> receipt;  // start_visit/end_visit shorthand: read/unlock first
   std::optional<Place> place;

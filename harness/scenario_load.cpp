@@ -71,7 +71,8 @@ const std::vector<ActionSpec>& action_specs() {
       {Action::ReadTag, {"staff", "door", "tag"}, {"staff"}},
       {Action::Unlock, {"staff", "door"}, {"staff"}},
       {Action::StartVisit,
-       {"visit", "staff", "customer", "place", "receipt", "door", "tag", "notice_at", "cause"},
+       {"visit", "staff", "customer", "place", "receipt", "door", "tag", "notice_at", "cause",
+        "shared"},
        {"visit", "staff", "customer"}},
       {Action::PickupLunch, {"visit", "staff", "customer"}, {"visit", "staff", "customer"}},
       {Action::SelectInsats, {"visit", "insats", "status", "minutes"}, {"visit", "insats"}},
@@ -286,6 +287,8 @@ class Loader {
         s.tag = r_.str(v, "tag (UID or owner)");
       } else if (k == "text" || k == "note") {
         s.text = r_.str(v, "note text");
+      } else if (k == "shared") {
+        s.shared = r_.str(v, "shared insats id");
       } else if (k == "shift") {
         s.shift = r_.str(v, "shift id");
       } else if (k == "reason") {

@@ -132,6 +132,10 @@ void Phone::omstallning(const std::string& visit, Instant notice_at, const std::
   v.cause = cause;
 }
 
+void Phone::join_shared(const std::string& visit, const std::string& shared_insats) {
+  visit_ref(visit).shared_group = shared_insats;
+}
+
 void Phone::end_visit(const std::string& visit, Place place) {
   Visit& v = visit_ref(visit);
   v.end = clock_.now();

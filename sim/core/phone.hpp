@@ -50,6 +50,8 @@ class Phone {
   void note(const std::string& visit, const std::string& text);
   void declined_after_start(const std::string& visit);
   void omstallning(const std::string& visit, Instant notice_at, const std::string& cause);
+  // The visit is one customer's part of a shared insats (gemensam insats, 4.7).
+  void join_shared(const std::string& visit, const std::string& shared_insats);
   void end_visit(const std::string& visit, Place place);
   void edit_times(const std::string& visit, Instant start, Instant end, const std::string& note);
   // The finished visit leaves the phone: submitted now, or queued while offline.
