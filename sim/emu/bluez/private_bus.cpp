@@ -42,7 +42,12 @@ PrivateBus::PrivateBus(const std::string& config, std::chrono::milliseconds time
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    dup2(fds[1], 3);  // dup2 clears O_CLOEXEC on the copy
+    // dup2 clears O_CLOEXEC on the copy; when the pipe already is fd 3 there is no copy.
+    if (fds[1] == 3) {
+      fcntl(3, F_SETFD, 0);
+    } else {
+      dup2(fds[1], 3);
+    }
     execvp("dbus-daemon", argv.data());
     _exit(127);
   }
