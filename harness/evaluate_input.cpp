@@ -178,6 +178,10 @@ Registration registration(const YamlReader& r, const YAML::Node& n) {
 
 }  // namespace
 
+Registration decode_registration(const YAML::Node& node, const std::string& display) {
+  return registration(YamlReader(display), node);
+}
+
 EvaluateInput parse_evaluate_input(const std::string& text, const std::string& display) {
   YAML::Node root;
   try {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "harness/scenario.hpp"
 #include "kvittens/model.hpp"
 
@@ -26,5 +28,8 @@ struct EvaluateInput {
 // Throws ScenarioError (file:line:col and what was expected).
 EvaluateInput load_evaluate_input(const std::string& path);
 EvaluateInput parse_evaluate_input(const std::string& text, const std::string& display_name);
+
+// One registration {KIND: {...}} as in the input's list (the HTTP API's body, too).
+Registration decode_registration(const YAML::Node& node, const std::string& display_name);
 
 }  // namespace kvittens::harness

@@ -10,6 +10,7 @@
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/http_backend.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario_load.hpp"
@@ -27,6 +28,7 @@ struct RunArgs {
   std::string junit;
   std::string json;
   std::string backend_url;
+  std::string token;
 };
 
 // The suite a scenario belongs to is its folder name; it filters like a tag.
@@ -63,9 +65,8 @@ int run(const RunArgs& a) {
              harness::hardware_available(harness::HardwareMode::Emulated, why)) {
     mode = harness::HardwareMode::Emulated;  // the default once the emulators exist
   }
-  if (!a.backend_url.empty()) {
-    std::cerr << "kvittens run: --backend " << a.backend_url
-              << ": the HTTP backend client is not available in this build yet\n";
+  if (!a.backend_url.empty() && a.token.empty()) {
+    std::cerr << "kvittens run: --backend needs --token (the server's sandbox token)\n";
     return kUsage;
   }
 
@@ -127,6 +128,13 @@ int run(const RunArgs& a) {
   options.backend = [](const std::string& rules) -> std::unique_ptr<BackendClient> {
     return backend::make_inprocess_backend(rules);
   };
+  if (!a.backend_url.empty()) {
+    // Each run gets its own sandbox realm on the server, so scenarios never share a world.
+    options.backend = [url = a.backend_url, token = a.token](
+                          const std::string& rules) -> std::unique_ptr<BackendClient> {
+      return harness::HttpBackend::create_sandbox(url, token, rules);
+    };
+  }
   options.hardware = mode;
   options.seed = a.seed;
   const auto results = harness::run_jobs(jobs, options, a.jobs);
@@ -176,7 +184,10 @@ void add_run(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"none", "emulated"}));
   cmd->add_option("--junit", args->junit, "Write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json, "Write a JSON report to FILE (deterministic)");
-  cmd->add_option("--backend", args->backend_url, "Backend URL (default: in-process engine)");
+  cmd->add_option("--backend", args->backend_url,
+                  "Backend URL, e.g. http://127.0.0.1:8080 (default: in-process engine); each "
+                  "scenario runs in its own sandbox (docs/service.md)");
+  cmd->add_option("--token", args->token, "Bearer token for --backend: the sandbox token");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -1,0 +1,152 @@
+#include "backend/service/server.hpp"
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+#include <vector>
+
+namespace kvittens::service {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+http::response<http::string_body> to_beast(const Response& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "kvittens");
+  res.set(http::field::content_type, r.content_type);
+  res.keep_alive(keep_alive);
+  res.body() = r.body;
+  res.prepare_payload();
+  return res;
+}
+
+// Counts live sessions so the server can refuse beyond max_connections.
+struct SessionCount {
+  std::atomic<std::size_t>& n;
+  explicit SessionCount(std::atomic<std::size_t>& c) : n(c) { ++n; }
+  ~SessionCount() { --n; }
+};
+
+awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const ServerOptions& o,
+                        std::atomic<std::size_t>& sessions) {
+  SessionCount count(sessions);
+  beast::error_code ec;
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(o.header_limit));
+    parser.body_limit(o.body_limit);
+    stream.expires_after(o.read_timeout);
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted)
+      break;  // the client left, or was too slow: nothing to answer
+    std::optional<Response> failure;
+    if (ec == http::error::body_limit)
+      failure = error_response(413, "payload_too_large",
+                               "body larger than " + std::to_string(o.body_limit) + " bytes");
+    else if (ec == http::error::header_limit)
+      failure = error_response(431, "headers_too_large", "request headers too large");
+    else if (ec && ec.category() == http::make_error_code(http::error::bad_target).category())
+      failure = error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
+    else if (ec)
+      break;  // the connection failed (reset, ...)
+    if (failure) {
+      // The stream is out of step after a bad request: answer it, then close.
+      auto res = to_beast(*failure, 11, false);
+      stream.expires_after(o.write_timeout);
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      break;
+    }
+    auto& req = parser.get();
+    const Request request{std::string(req.method_string()), std::string(req.target()),
+                          std::string(req[http::field::authorization]), std::move(req.body())};
+    auto res = to_beast(handler(request), req.version(), req.keep_alive());
+    stream.expires_after(o.write_timeout);
+    co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+    if (ec || !res.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler, const ServerOptions& o,
+                       std::atomic<std::size_t>& sessions) {
+  auto& ioc = static_cast<asio::io_context&>(acceptor.get_executor().context());
+  for (;;) {
+    beast::error_code ec;
+    auto socket = co_await acceptor.async_accept(asio::make_strand(ioc),
+                                                 asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) continue;  // e.g. too many open files: keep serving the others
+    if (sessions.load() >= o.max_connections) {
+      socket.close(ec);
+      continue;
+    }
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket)), handler, o, sessions),
+                   asio::detached);
+  }
+}
+
+awaitable<void> ticker(asio::steady_timer& timer, const ServerOptions& o) {
+  for (;;) {
+    timer.expires_after(o.tick);
+    beast::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    o.on_tick();
+  }
+}
+
+}  // namespace
+
+int serve_http(const Handler& handler, const ServerOptions& o,
+               const std::function<void(unsigned short)>& ready) {
+  std::atomic<std::size_t> sessions{0};  // outlives the sessions' frames, destroyed with ioc
+  asio::io_context ioc{o.threads};
+  tcp::acceptor acceptor(ioc);
+  const tcp::endpoint endpoint(asio::ip::make_address(o.address), o.port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer tick(ioc);
+  signals.async_wait([&](const beast::error_code&, int) {
+    // Stop accepting; requests being handled finish, their connections are then dropped.
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    tick.cancel();
+    ioc.stop();
+  });
+  asio::co_spawn(ioc, listen(acceptor, handler, o, sessions), asio::detached);
+  if (o.on_tick) asio::co_spawn(ioc, ticker(tick, o), asio::detached);
+  ready(acceptor.local_endpoint().port());
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < o.threads; ++i) threads.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  return 0;
+}
+
+}  // namespace kvittens::service

@@ -1,0 +1,39 @@
+// The HTTP/1.1 transport of `kvittens serve` (Boost.Beast, C++20 coroutines): accepts
+// connections, reads requests under a deadline per operation, hands each to a handler
+// (Service::handle, or anything else with its shape) and writes the reply. It only moves
+// bytes: what a request means is the handler's business.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "backend/service/service.hpp"
+
+namespace kvittens::service {
+
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  unsigned short port = 8080;  // 0: any free port (the ready callback says which)
+  std::size_t body_limit = 1 << 20;
+  std::size_t header_limit = 16 * 1024;
+  // Deadline for reading one whole request (headers and body) or for an idle keep-alive
+  // connection: a client that trickles bytes (slowloris) is cut off when it passes.
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::size_t max_connections = 512;  // beyond: accepted and closed at once
+  int threads = 2;                    // io_context threads (a handler may block on fsync)
+  // Called every `tick` on a worker (e.g. the daily note purge); may be empty.
+  std::function<void()> on_tick;
+  std::chrono::seconds tick{24 * 3600};
+};
+
+// Serves until SIGINT or SIGTERM, then stops accepting, lets the threads return and
+// returns 0. `ready(port)` is called once the socket listens. Throws when it cannot listen.
+int serve_http(const Handler& handler, const ServerOptions& options,
+               const std::function<void(unsigned short port)>& ready);
+
+}  // namespace kvittens::service

@@ -1,0 +1,136 @@
+// Over real HTTP against a freshly started `kvittens serve`: the scenario library gives the
+// same decisions in-process and over HTTP; bad input gets a 4xx JSON error and the server
+// keeps serving; a slowloris client is cut off.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/http_backend.hpp"
+#include "serve_process.hpp"
+
+namespace kvittens::testing {
+namespace {
+
+using harness::HttpBackend;
+using harness::HttpOptions;
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_kvittens(const std::string& args, const std::filesystem::path& log) {
+  const std::string cmd =
+      std::string(KVITTENS_BINARY) + " " + args + " > " + log.string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::unique_ptr<HttpBackend> sandbox(const ServeProcess& s,
+                                     const std::string& rules = "nacka-hemtjanst@3.0") {
+  return HttpBackend::create_sandbox(s.url(), ServeProcess::kSandboxToken, rules);
+}
+
+TEST(ServiceHttp, TheScenarioLibraryDecidesTheSameOverHttpAsInProcess) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  const int in_process =
+      run_kvittens("run --hardware none -j 2 --json " + (dir.path / "in-process.json").string(),
+                   dir.path / "in-process.log");
+  const int over_http =
+      run_kvittens("run --hardware none -j 2 --backend " + server.url() + " --token " +
+                       ServeProcess::kSandboxToken + " --json " + (dir.path / "http.json").string(),
+                   dir.path / "http.log");
+  EXPECT_EQ(in_process, 0) << read_file(dir.path / "in-process.log");
+  EXPECT_EQ(over_http, in_process) << read_file(dir.path / "http.log");
+  const auto a = read_file(dir.path / "in-process.json");
+  const auto b = read_file(dir.path / "http.json");
+  ASSERT_FALSE(a.empty());
+  EXPECT_TRUE(a == b) << "the decision outputs differ; see " << dir.path;
+  // The comparison is not vacuous: the library has decisions in it.
+  EXPECT_GT(nlohmann::json::parse(a).dump().find("\"paid_minutes\""), 0u);
+}
+
+TEST(ServiceHttp, BadInputGetsAJsonErrorAndTheServerKeepsServing) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db", {"--max-body", "4096"});
+  auto client = sandbox(server);
+  const auto expect_error = [&](const std::string& method, const std::string& target,
+                                const std::string& body, int status) {
+    const auto reply = client->request(method, target, body);
+    EXPECT_EQ(reply.status, status) << method << " " << target << ": " << reply.body;
+    const auto j = nlohmann::json::parse(reply.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << reply.body;
+    EXPECT_TRUE(j.contains("error") && j.contains("message")) << reply.body;
+  };
+  expect_error("POST", "/v1/registrations", "{\"visit\": {\"id\": ", 400);
+  expect_error("POST", "/v1/registrations", "{\"visit\": {\"id\": \"v1\", \"start\": 5}}", 400);
+  expect_error("PUT", "/v1/world", "{\"customers\": \"not a list\"}", 400);
+  expect_error("POST", "/v1/registrations", std::string(200, '[') + std::string(200, ']'), 400);
+  expect_error("GET", "/v1/nowhere", "", 404);
+  expect_error("GET", "/nowhere", "", 404);
+  expect_error("DELETE", "/v1/world", "", 405);
+  expect_error("PUT", "/v1/world", "{\"providers\": [" + std::string(64 * 1024, ' ') + "]}", 413);
+  // Still serving, on a fresh connection and on the old one.
+  EXPECT_EQ(client->request("GET", "/health").status, 200);
+  EXPECT_EQ(sandbox(server)->request("GET", "/v1/rules").status, 200);
+}
+
+TEST(ServiceHttp, ASlowlorisClientIsCutOffWhileOthersAreServed) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db", {"--read-timeout-ms", "300"});
+  const auto port =
+      static_cast<std::uint16_t>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string partial = "GET /health HTTP/1.1\r\nHost: x\r\n";  // never finished
+  ASSERT_EQ(::write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+  // Others are served meanwhile.
+  EXPECT_EQ(sandbox(server)->request("GET", "/health").status, 200);
+  // The server closes the slow connection at its deadline: read() sees the end (bounded by
+  // SO_RCVTIMEO so a server that never closes fails the test instead of hanging it).
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[256];
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto n = ::read(fd, buf, sizeof buf);
+  EXPECT_EQ(n, 0) << "expected the server to close the connection";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+  ::close(fd);
+}
+
+TEST(ServiceHttp, TheApiIsServedAsOpenApi) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  HttpBackend anyone(server.url(), "");
+  const auto reply = anyone.request("GET", "/openapi.yaml");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_NE(reply.body.find("openapi: 3"), std::string::npos);
+  EXPECT_EQ(anyone.request("GET", "/v1/decisions").status, 401);
+}
+
+TEST(ServiceHttp, SigtermShutsTheServerDownCleanly) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  EXPECT_EQ(sandbox(server)->request("GET", "/health").status, 200);
+  server.child().signal(SIGTERM);
+  EXPECT_EQ(server.child().wait(std::chrono::seconds(10)), 0);
+}
+
+}  // namespace
+}  // namespace kvittens::testing

@@ -1,0 +1,107 @@
+#include "harness/wire.hpp"
+
+#include <gtest/gtest.h>
+
+#include "harness/decisions_json.hpp"
+
+namespace kvittens::harness {
+namespace {
+
+World sample_world() {
+  World w;
+  w.providers = {{"p1", "Omsorg Syd AB"}};
+  Customer c;
+  c.id = "c1";
+  c.provider = "p1";
+  c.name = "Åsa \"Quote\" Öberg";
+  c.service = ServiceType::Boendestod;
+  c.cohabitant = "c2";
+  c.nfc_tags = {"04:A1"};
+  c.lock = "AA:BB:CC:DD:EE:01";
+  c.granted_weekly_hours = 2.5;
+  c.nfc_exemption = true;
+  c.customer_since = parse_date("2025-01-02");
+  w.customers.push_back(c);
+  w.staff.push_back(
+      {"anna", "p1", "Anna", parse_date("2026-05-01"), parse_local("2026-03-01T10:00")});
+  w.orders.push_back({"o1", "c1", "Dusch", 30, true, parse_date("2026-01-01"), std::nullopt});
+  w.locks.push_back({"AA:BB:CC:DD:EE:01", std::string(64, 'a'), {"c1"}});
+  w.cutoff_dates["2026-03"] = parse_date("2026-04-05");
+  return w;
+}
+
+TEST(Wire, AWorldReadsBackAsItWasWritten) {
+  const auto w = sample_world();
+  EXPECT_EQ(decode_world(encode_world(w).dump()), w);
+}
+
+TEST(Wire, EveryRegistrationKindReadsBackAsItWasWritten) {
+  Visit v;
+  v.id = "v1";
+  v.staff = "anna";
+  v.customer = "c1";
+  v.start = parse_local("2026-10-25T02:30+02:00") + std::chrono::seconds(17);  // autumn hour
+  v.end = parse_local("2026-10-25T02:10+01:00");
+  v.start_receipt = {ReceiptKind::Nfc, "04:A1", std::nullopt};
+  v.end_receipt = {ReceiptKind::Lock, "", LockEvent{"AA:BB", 7, 1700000000, 1, 3, "ff00"}};
+  v.end_place = Place::Outside;
+  v.insatser = {{"Dusch", InsatsStatus::Extra, 12},
+                {"Städning", InsatsStatus::Ordered, std::nullopt}};
+  v.note = "personal note";
+  v.manual = true;
+  v.edit = TimeEdit{v.start, v.end, "why"};
+  v.shared_group = "g1";
+  v.shift = "anna/2026-10-25";
+  v.notice_at = parse_local("2026-10-24T12:00");
+  v.cause = "hospital";
+  v.registered_at = parse_local("2026-10-26T08:00");
+  const std::vector<Registration> all = {
+      v,
+      DoubleStaffing{"d1", "bo", "c1", v.start, v.end, "n", "bo/x"},
+      SharedInsats{"s1", "anna", "Inköp", v.start, v.end, {"c1", "c2"}},
+      DeclinedVisit{"x1", "anna", "c1", v.start, v.end, v.start, "n", ""},
+      Absence{"a1", "c1", v.start, v.start, std::nullopt, "away"},
+      ShiftApproval{"anna/2026-10-25", v.end},
+      Payment{"v1", 40}};
+  for (const auto& r : all) {
+    const auto text = encode_registration(r).dump();
+    EXPECT_EQ(decode_registration(text), r) << text;
+  }
+}
+
+TEST(Wire, DecisionsReadBackToTheSameJson) {
+  Decisions d;
+  VisitDecision v;
+  v.id = "v1";
+  v.kind = "visit";
+  v.start = parse_local("2026-03-02T08:00");
+  v.end = parse_local("2026-03-02T08:40");
+  v.state = DecisionState::Reduced;
+  v.insatser = {{"Dusch", 40, 30, DecisionState::Reduced, true, {{"4.2", "cap"}}}};
+  v.trace = {{"4.10", "no receipt"}};
+  v.stamp = {"nacka-hemtjanst", "3.0", "2026-01-01", "abc"};
+  d.visits.push_back(v);
+  MonthlySummary m;
+  m.provider = "p1";
+  m.month = "2026-03";
+  m.manual_share = 1.0 / 3;
+  m.repayments = {{"v1", 40, 30, {"4.13", "less"}}};
+  d.months.push_back(m);
+  const auto json = to_json(d);
+  EXPECT_EQ(to_json(decode_decisions(nlohmann::json::parse(json.dump()))), json);
+}
+
+TEST(Wire, BadBodiesAreLocated) {
+  EXPECT_THROW(decode_registration("{\"visit\": "), WireError);
+  try {
+    decode_registration("{\"visit\": {\"id\": \"v1\",\n \"start\": [1]}}");
+    FAIL();
+  } catch (const WireError& e) {
+    EXPECT_NE(std::string(e.what()).find("body:"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(decode_world(std::string(100, '[') + std::string(100, ']')), WireError);
+  EXPECT_THROW(decode_world("customers: [a]"), WireError);  // YAML, not JSON
+}
+
+}  // namespace
+}  // namespace kvittens::harness
