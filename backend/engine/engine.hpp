@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "backend/rulepack/rule_pack.hpp"
 #include "kvittens/model.hpp"
@@ -36,6 +37,11 @@ class Engine {
  private:
   RulePack pack_;
 };
+
+// Every clause id the engine itself can write into a trace or a refusal for a service
+// (catalogue-driven ids such as a withdrawn insats' clause come from the pack). The
+// clause-coverage test holds this list against the engine's source and every shipped pack.
+const std::vector<std::string>& emitted_clauses(ServiceType service);
 
 // Seed 000 §2.1: blanks notes of visits that ended more than note_retention_days before
 // `now`. Returns how many notes were purged. Decisions made before keep their outcome: the

@@ -311,6 +311,16 @@ RulePack load_rule_pack(std::string_view selection, const std::filesystem::path&
   return load_file(path, version);
 }
 
+RulePack load_rule_pack_for(const Stamp& stamp, const std::filesystem::path& dir) {
+  auto pack = load_rule_pack(stamp.pack + "@" + stamp.version, dir);
+  if (pack.hash != stamp.hash)
+    throw RulePackError("rule pack " + stamp.pack + "@" + stamp.version + " on disk (sha256 " +
+                        pack.hash.substr(0, 12) +
+                        ") is not the pack the decision was stamped with (sha256 " +
+                        stamp.hash.substr(0, 12) + "); refusing to re-evaluate under other rules");
+  return pack;
+}
+
 std::vector<std::string> list_rule_packs(const std::filesystem::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;

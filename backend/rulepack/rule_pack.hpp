@@ -97,6 +97,11 @@ std::filesystem::path default_rules_dir();
 // "nacka-hemtjanst@3.0" -> that version; "nacka-hemtjanst" -> its newest version.
 RulePack load_rule_pack(std::string_view selection,
                         const std::filesystem::path& dir = default_rules_dir());
+// The pack a stamp was made with, for reproducing a stored decision. Throws RulePackError when
+// the pack on disk is not byte-identical to the one the stamp names (its hash differs): an
+// old decision is never silently re-evaluated under other rules.
+RulePack load_rule_pack_for(const Stamp& stamp,
+                            const std::filesystem::path& dir = default_rules_dir());
 // Every "pack@version" available in dir.
 std::vector<std::string> list_rule_packs(const std::filesystem::path& dir = default_rules_dir());
 
