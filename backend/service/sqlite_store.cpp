@@ -82,11 +82,16 @@ class SqliteStore final : public Store {
       sqlite3_close(db_);
       throw StoreError("cannot open " + file.string() + ": " + why);
     }
-    sqlite3_busy_timeout(db_, 5000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
-    exec("PRAGMA foreign_keys=ON");
-    migrate();
+    try {
+      sqlite3_busy_timeout(db_, 5000);
+      exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=FULL");
+      exec("PRAGMA foreign_keys=ON");
+      migrate();
+    } catch (...) {
+      sqlite3_close(db_);  // the destructor does not run for a throwing constructor
+      throw;
+    }
   }
   ~SqliteStore() override { sqlite3_close(db_); }
 

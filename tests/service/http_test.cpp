@@ -114,6 +114,33 @@ TEST(ServiceHttp, ASlowlorisClientIsCutOffWhileOthersAreServed) {
   ::close(fd);
 }
 
+TEST(ServiceHttp, AMalformedHttpRequestGetsA400JsonError) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  const auto port =
+      static_cast<std::uint16_t>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string garbage = "NOT HTTP AT ALL\r\n\r\n";
+  ASSERT_EQ(::write(fd, garbage.data(), garbage.size()), static_cast<ssize_t>(garbage.size()));
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string reply;
+  char buf[1024];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    reply.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  EXPECT_NE(reply.find("application/json"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\"error\""), std::string::npos) << reply;
+  EXPECT_EQ(sandbox(server)->request("GET", "/health").status, 200);
+}
+
 TEST(ServiceHttp, TheApiIsServedAsOpenApi) {
   TempDir dir;
   ServeProcess server(dir.path / "kvittens.db");
