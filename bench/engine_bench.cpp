@@ -1,0 +1,74 @@
+// Engine throughput: visit-decisions per second, single thread, for a synthetic month of
+// N NFC-receipted visits (one provider, 1000 customers, 200 staff, approved shifts).
+// Run: ./dev bench (or build/bench/engine_bench). Results: bench/RESULTS.md.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+
+#include "backend/engine/engine.hpp"
+#include "backend/rulepack/rule_pack.hpp"
+
+namespace {
+
+using namespace kvittens;
+
+struct Month {
+  World world;
+  Registrations regs;
+};
+
+Month make_month(long visits) {
+  Month m;
+  m.world.providers.push_back({"p1", "Omsorg"});
+  const int customers = 1000, staff = 200;
+  for (int c = 0; c < customers; ++c) {
+    Customer x;
+    x.id = "c" + std::to_string(c);
+    x.provider = "p1";
+    char uid[32];
+    std::snprintf(uid, sizeof uid, "04:00:00:00:%02X:%02X:01", (c >> 8) & 0xff, c & 0xff);
+    x.nfc_tags.push_back(uid);
+    m.world.customers.push_back(x);
+    m.world.orders.push_back({"o" + std::to_string(c), x.id, "Dusch", 30, false, {}, {}});
+  }
+  for (int s = 0; s < staff; ++s) m.world.staff.push_back({"s" + std::to_string(s), "p1", "", {}, {}});
+  const Instant month_start = parse_local("2026-03-01T07:00");
+  const long per_staff = (visits + staff - 1) / staff;
+  for (long i = 0; i < visits; ++i) {
+    const int s = static_cast<int>(i % staff);
+    const long k = i / staff;  // the staff member's k-th visit: 40-minute slots, round the clock
+    Visit v;
+    v.id = "v" + std::to_string(i);
+    v.staff = "s" + std::to_string(s);
+    const auto& c = m.world.customers[static_cast<std::size_t>(i % customers)];
+    v.customer = c.id;
+    v.start = month_start + std::chrono::minutes{40 * k};
+    v.end = v.start + std::chrono::minutes{25 + static_cast<int>(i % 10)};
+    v.start_receipt = v.end_receipt = {ReceiptKind::Nfc, c.nfc_tags[0], std::nullopt};
+    v.insatser.push_back({"Dusch", InsatsStatus::Ordered, std::nullopt});
+    v.shift = "shift-" + v.staff;
+    m.regs.visits.push_back(std::move(v));
+  }
+  (void)per_staff;
+  for (int s = 0; s < staff; ++s) m.regs.approvals.push_back({"shift-s" + std::to_string(s), month_start});
+  return m;
+}
+
+void BM_EngineEvaluate(benchmark::State& state) {
+  const backend::Engine engine(backend::load_rule_pack("nacka-hemtjanst@3.0"));
+  const auto month = make_month(state.range(0));
+  for (auto _ : state) {
+    auto d = engine.evaluate(month.world, month.regs);
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_EngineEvaluate)->RangeMultiplier(10)->Range(10'000, 1'000'000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
