@@ -16,9 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include "backend/service/server.hpp"
-#include "backend/service/service.hpp"
-#include "backend/service/store.hpp"
+#include "service/server.hpp"
+#include "service/service.hpp"
+#include "service/store.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/wire.hpp"
 

@@ -5,9 +5,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "backend/service/server.hpp"
-#include "backend/service/service.hpp"
-#include "backend/service/store.hpp"
+#include "service/server.hpp"
+#include "service/service.hpp"
+#include "service/store.hpp"
 #include "harness/cli/commands.hpp"
 
 namespace kvittens::cli {

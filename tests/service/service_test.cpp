@@ -1,4 +1,4 @@
-#include "backend/service/service.hpp"
+#include "service/service.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "backend/service/store.hpp"
+#include "service/store.hpp"
 
 #include <sqlite3.h>
 

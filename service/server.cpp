@@ -1,4 +1,4 @@
-#include "backend/service/server.hpp"
+#include "service/server.hpp"
 
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>

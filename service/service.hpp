@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "backend/service/store.hpp"
+#include "service/store.hpp"
 #include "kvittens/time.hpp"
 
 namespace kvittens::service {

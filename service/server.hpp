@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "backend/service/service.hpp"
+#include "service/service.hpp"
 
 namespace kvittens::service {
 

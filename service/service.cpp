@@ -1,4 +1,4 @@
-#include "backend/service/service.hpp"
+#include "service/service.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -5,7 +5,7 @@
 
 #include <mutex>
 
-#include "backend/service/store.hpp"
+#include "service/store.hpp"
 
 namespace kvittens::service {
 namespace {
