@@ -11,6 +11,9 @@
 #include "sim/core/phone.hpp"
 #include "sim/core/synthetic_hardware.hpp"
 #include "sim/core/virtual_clock.hpp"
+#ifdef KVITTENS_EMULATED_HARDWARE
+#include "sim/emulated/emulated_hardware.hpp"
+#endif
 
 namespace kvittens::harness {
 
@@ -26,11 +29,31 @@ const char* to_string(RunStatus s) {
   return "?";
 }
 
+const char* to_string(HardwareMode m) {
+  switch (m) {
+    case HardwareMode::None:
+      return "none";
+    case HardwareMode::Emulated:
+      return "emulated";
+    case HardwareMode::Lab:
+      return "lab";
+  }
+  return "?";
+}
+
 bool hardware_available(HardwareMode mode, std::string& why_not) {
   if (mode == HardwareMode::None) return true;
-  // The emulated PN532 (sim/emu/pn532) and BlueZ (sim/emu/bluez) are not wired in yet.
-  why_not = "emulated hardware is not available in this build yet; use --hardware none";
+  if (mode == HardwareMode::Lab) {
+    why_not = "lab hardware needs a lab file (--lab)";
+    return false;
+  }
+#ifdef KVITTENS_EMULATED_HARDWARE
+  (void)why_not;
+  return true;
+#else
+  why_not = "emulated hardware is not available in this build; use --hardware none";
   return false;
+#endif
 }
 
 std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& world,
@@ -38,12 +61,16 @@ std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& wor
                                              const Clock& clock, std::uint64_t seed) {
   if (mode == HardwareMode::None)
     return std::make_unique<sim::SyntheticHardware>(world, clock, seed);
-  // Emulated: a Hardware whose reader(staff) is the libnfc driver on a PN532 emulator's pty
-  // and whose lock(id) is the BLE driver on the emulated BlueZ, with present_tag/inject
-  // going to the emulators' control faces. It plugs in here.
+  if (mode == HardwareMode::Lab) throw std::runtime_error("lab hardware needs a lab file (--lab)");
+#ifdef KVITTENS_EMULATED_HARDWARE
+  // Each phone's reader is the libnfc driver on its own PN532 emulator; the locks are emulated
+  // in one BlueZ on a private bus, reached through the BLE driver.
+  return std::make_unique<sim::EmulatedHardware>(world, clock, seed);
+#else
   std::string why;
   hardware_available(mode, why);
   throw std::runtime_error(why);
+#endif
 }
 
 namespace {
@@ -79,6 +106,7 @@ class Run {
     std::size_t next_fault = 0;
     for (const auto& step : s_.steps) {
       clock_.set(step.at);
+      hw_.tick();
       while (next_fault < faults.size() && faults[next_fault]->at <= step.at) {
         arm(*faults[next_fault++]);
       }
@@ -93,8 +121,8 @@ class Run {
       sim::Hardware* hw = &hw_;
       p = std::make_unique<sim::Phone>(
           staff, clock_, hw_.reader(staff),
-          [hw](const std::string& id) -> Lock& { return hw->lock(id); }, keyrings_[staff],
-          s_.world.orders, backend_, log_);
+          [hw, staff](const std::string& id) -> Lock& { return hw->lock(staff, id); },
+          keyrings_[staff], s_.world.orders, backend_, log_);
     }
     return *p;
   }
@@ -106,8 +134,10 @@ class Run {
       return;
     }
     hw_.inject(f.device);
-    log_.say(clock_.now(), f.device.target,
-             std::string("fault armed: ") + kvittens::to_string(f.device.error));
+    log_.say(
+        clock_.now(), f.device.target,
+        std::string("fault armed: ") + (f.device.condition ? sim::to_string(*f.device.condition)
+                                                           : kvittens::to_string(f.device.error)));
   }
 
   const sim::Door& door(const std::string& id) const { return *sim::find_door(s_.doors, id); }
@@ -333,9 +363,17 @@ class Comparer {
 }  // namespace
 
 std::vector<Mismatch> compare(const Expectations& expect, const Decisions& decisions,
-                              const std::vector<sim::Submission>& submissions) {
+                              const std::vector<sim::Submission>& submissions,
+                              const std::vector<sim::LogLine>& log) {
   std::vector<Mismatch> out;
   Comparer c(out);
+  for (const auto& l : expect.log) {
+    const bool said = std::any_of(log.begin(), log.end(), [&](const sim::LogLine& line) {
+      return (line.who + ": " + line.what).find(l.text) != std::string::npos;
+    });
+    if (!said)
+      out.push_back({l.where, "activity log", "line", Json(l.text), Json("not logged"), ""});
+  }
   // The last answer the backend gave for each id.
   std::map<std::string, const sim::Submission*> answers;
   for (const auto& s : submissions) {
@@ -460,7 +498,7 @@ RunResult run_scenario(const Scenario& s, const std::string& rules, const RunOpt
     Run run(s, *backend, *hw, clock, r.log);
     run.execute();
     r.decisions = backend->decisions();
-    r.mismatches = compare(expectations_for(s, rules), r.decisions, r.log.submissions);
+    r.mismatches = compare(expectations_for(s, rules), r.decisions, r.log.submissions, r.log.lines);
     // Unexpected refusals have no place of their own: point at the scenario.
     for (auto& m : r.mismatches) {
       if (m.where.file.empty()) m.where = s.where;

@@ -19,12 +19,15 @@
 
 namespace kvittens::harness {
 
-enum class HardwareMode { None, Emulated };
+// none: receipts synthesized; emulated: the PN532 and BlueZ emulators behind the real drivers;
+// lab: real devices as a lab file maps them (harness/lab.hpp).
+enum class HardwareMode { None, Emulated, Lab };
+const char* to_string(HardwareMode m);  // "none", "emulated", "lab"
 
 using BackendFactory = std::function<std::unique_ptr<BackendClient>(const std::string& rules)>;
 
-// The devices for one run. `none` is SyntheticHardware; `emulated` is where the PN532 and
-// BlueZ emulators plug in (make_hardware in runner.cpp).
+// The devices for one run: SyntheticHardware for `none`, sim::EmulatedHardware for `emulated`;
+// the lab's hardware comes from harness/lab.hpp.
 using HardwareFactory = std::function<std::unique_ptr<sim::Hardware>(
     HardwareMode mode, const World& world, const std::vector<sim::Door>& doors, const Clock& clock,
     std::uint64_t seed)>;
@@ -32,7 +35,7 @@ using HardwareFactory = std::function<std::unique_ptr<sim::Hardware>(
 std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& world,
                                              const std::vector<sim::Door>& doors,
                                              const Clock& clock, std::uint64_t seed);
-// Whether `mode` can run in this build (emulated: once the emulators are linked in).
+// Whether `mode` can run in this build (emulated: when the emulators are linked in).
 bool hardware_available(HardwareMode mode, std::string& why_not);
 
 // One expected value that did not hold.
@@ -82,6 +85,7 @@ std::vector<RunResult> run_jobs(const std::vector<Job>& jobs, const RunOptions& 
 
 // The comparison itself, exposed for tests.
 std::vector<Mismatch> compare(const Expectations& expect, const Decisions& decisions,
-                              const std::vector<sim::Submission>& submissions);
+                              const std::vector<sim::Submission>& submissions,
+                              const std::vector<sim::LogLine>& log = {});
 
 }  // namespace kvittens::harness

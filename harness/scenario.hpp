@@ -143,7 +143,15 @@ struct RefusalExpect {
   std::string clause;  // empty: any
 };
 
+// A line the run's activity log must contain ("anna: tag read failed: tag-removed"): what the
+// phones and devices did, e.g. the driver's error behind a missing receipt.
+struct LogExpect {
+  Where where;
+  std::string text;  // a part of one line written "who: what"
+};
+
 struct Expectations {
+  std::vector<LogExpect> log;
   std::map<std::string, VisitExpect> visits;
   std::vector<MonthExpect> months;
   std::map<std::string, RefusalExpect> refusals;  // registrations the backend must refuse

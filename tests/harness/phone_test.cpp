@@ -21,7 +21,7 @@ struct PhoneTest : ::testing::Test {
   Phone make_phone() {
     return Phone(
         "anna", clock, hw.reader("anna"),
-        [this](const std::string& id) -> Lock& { return hw.lock(id); },
+        [this](const std::string& id) -> Lock& { return hw.lock("anna", id); },
         {LockCredential{"AA:BB:CC:DD:EE:01", 7, key}}, world.orders, backend, log);
   }
   void visit(Phone& p, const std::string& id) {
@@ -95,7 +95,11 @@ TEST_F(PhoneTest, UnlockGivesASignedReceiptThatVerifiesWithTheLocksKey) {
 
 TEST_F(PhoneTest, ADeviceFaultMeansNoReceipt) {
   Phone p = make_phone();
-  hw.inject({DeviceFault::Device::Nfc, "anna", DeviceErrorCode::Timeout, 1});
+  DeviceFault timeout;
+  timeout.device = DeviceFault::Device::Nfc;
+  timeout.target = "anna";
+  timeout.error = DeviceErrorCode::Timeout;
+  hw.inject(timeout);
   hw.present_tag("anna", {"04:A1", "elsa"});
   EXPECT_FALSE(p.read_tag());
   EXPECT_TRUE(p.read_tag());  // the fault was for one read only

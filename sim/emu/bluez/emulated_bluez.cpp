@@ -80,13 +80,20 @@ const char* to_string(LockFault f) {
       return "clock-drift";
     case LockFault::LogFull:
       return "log-full";
+    case LockFault::NoResponse:
+      return "no-response";
+    case LockFault::ReplayLastEntry:
+      return "replay-last-entry";
+    case LockFault::BadMac:
+      return "bad-mac";
   }
   return "?";
 }
 
 std::optional<LockFault> parse_lock_fault(std::string_view name) {
   for (auto f : {LockFault::OutOfRange, LockFault::DisconnectDuringUnlock, LockFault::LowBattery,
-                 LockFault::WrongKey, LockFault::ClockDrift, LockFault::LogFull}) {
+                 LockFault::WrongKey, LockFault::ClockDrift, LockFault::LogFull,
+                 LockFault::NoResponse, LockFault::ReplayLastEntry, LockFault::BadMac}) {
     if (name == to_string(f)) return f;
   }
   return std::nullopt;
@@ -268,6 +275,7 @@ struct EmulatedBluez::Impl::Entry {
   std::string path;
   bool out_of_range = false;
   bool drop_next_unlock = false;
+  bool unresponsive = false;  // NoResponse: linked, services never resolved
   bool connected = false;
   std::unique_ptr<DeviceObject> device;
   std::unique_ptr<ServiceObject> service;
@@ -288,7 +296,15 @@ class EmulatedBluez::Impl::DeviceObject final
   void Connect() override {
     impl_.require_powered();
     if (e_.out_of_range) throw sdbus::Error(err::kFailed, "le-connection-abort-by-local");
-    if (!e_.connected) impl_.link_up(e_);
+    if (e_.connected) return;
+    if (e_.unresponsive) {
+      // The link comes up, the GATT database never does: the client waits in vain.
+      e_.connected = true;
+      e_.lock.link_up();
+      emitPropertiesChangedSignal(bluez::kDeviceInterface, {"Connected"});
+      return;
+    }
+    impl_.link_up(e_);
   }
   void Disconnect() override {
     if (e_.connected) impl_.link_down(e_);
@@ -303,7 +319,7 @@ class EmulatedBluez::Impl::DeviceObject final
   bool Trusted() override { return false; }
   bool Blocked() override { return false; }
   bool Connected() override { return e_.connected; }
-  bool ServicesResolved() override { return e_.connected; }
+  bool ServicesResolved() override { return e_.connected && !e_.unresponsive; }
   sdbus::ObjectPath Adapter() override { return impl_.adapter_path_; }
 
   Impl& impl_;
@@ -658,6 +674,15 @@ void EmulatedBluez::Impl::inject(const std::string& address, LockFault fault, st
     case LockFault::LogFull:
       e.lock.fill_log();
       break;
+    case LockFault::NoResponse:
+      e.unresponsive = true;
+      break;
+    case LockFault::ReplayLastEntry:
+      e.lock.replay_next_unlock(true);
+      break;
+    case LockFault::BadMac:
+      e.lock.corrupt_next_receipt(true);
+      break;
   }
   status_may_have_changed(e, before);
 }
@@ -684,6 +709,15 @@ void EmulatedBluez::Impl::clear(const std::string& address, LockFault fault) {
       break;
     case LockFault::LogFull:
       e.lock.restore_log_capacity();
+      break;
+    case LockFault::NoResponse:
+      e.unresponsive = false;
+      break;
+    case LockFault::ReplayLastEntry:
+      e.lock.replay_next_unlock(false);
+      break;
+    case LockFault::BadMac:
+      e.lock.corrupt_next_receipt(false);
       break;
   }
   status_may_have_changed(e, before);

@@ -24,6 +24,9 @@ enum class LockFault {
   WrongKey,                // the lock's key no longer matches the staff credential
   ClockDrift,              // arg: seconds the lock clock jumps
   LogFull,                 // the log has no room: the lock refuses to act (LP-CMD-7)
+  NoResponse,              // accepts a link but never resolves its services (until cleared)
+  ReplayLastEntry,         // answers the next UNLOCK with the latest Unlock entry it issued
+  BadMac,                  // answers the next UNLOCK with an entry whose MAC does not verify
 };
 
 const char* to_string(LockFault);  // "out-of-range", ...

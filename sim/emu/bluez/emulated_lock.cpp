@@ -37,7 +37,8 @@ EmulatedLock::EmulatedLock(LockConfig config, const Clock& clock, NonceSource no
       clock_(clock),
       nonces_(nonces ? std::move(nonces) : NonceSource(random_nonce)),
       capacity_(config_.log_capacity),
-      battery_(config_.battery_percent) {}
+      battery_(config_.battery_percent),
+      next_seq_(config_.first_seq) {}
 
 void EmulatedLock::link_up() {
   challenge_.reset();
@@ -113,10 +114,19 @@ EmulatedLock::Response EmulatedLock::perform(const lp::Command& c) {
   switch (c.opcode) {
     case lp::Opcode::Unlock: {
       if (log_full()) return refuse(c.opcode, lp::Status::LogFull);
+      const auto replayed = std::find_if(log_.rbegin(), log_.rend(), [](const LockEvent& e) {
+        return e.event == static_cast<std::uint8_t>(Event::Unlock);
+      });
+      const bool replay = std::exchange(replay_next_unlock_, false) && replayed != log_.rend();
       locked_ = false;
       unlocked_by_ = c.key_id;
       relock_due_ = lock_time() + config_.auto_relock.count();
-      return with_entry(append(Event::Unlock, c.key_id, lock_time()));
+      if (replay) return {c.opcode, lp::Status::Ok, lock_receipt::encode(*replayed)};
+      auto entry = append(Event::Unlock, c.key_id, lock_time());
+      if (entry && std::exchange(corrupt_next_receipt_, false)) {
+        entry->mac_hex[0] = entry->mac_hex[0] == '0' ? '1' : '0';  // the log keeps the true one
+      }
+      return with_entry(entry);
     }
     case lp::Opcode::Lock: {
       if (log_full()) return refuse(c.opcode, lp::Status::LogFull);

@@ -27,6 +27,7 @@ struct LockConfig {
   std::chrono::seconds auto_relock{30};  // LP-CMD-4
   std::uint8_t battery_percent = 100;
   std::int16_t rssi = -55;
+  std::uint32_t first_seq = 1;  // seq of the first entry (a lock in service is further on)
 };
 
 class EmulatedLock {
@@ -61,6 +62,11 @@ class EmulatedLock {
   void set_key(std::vector<std::uint8_t> key);  // the lock now signs with another key
   void fill_log();                              // the log is full from now on
   void restore_log_capacity();                  // ... until this
+  // Forged evidence (one shot each): the next UNLOCK opens the door but answers with the latest
+  // Unlock entry the lock already issued (a replayed receipt; nothing new is logged), or with
+  // the new entry under a MAC that does not verify.
+  void replay_next_unlock(bool on) { replay_next_unlock_ = on; }
+  void corrupt_next_receipt(bool on) { corrupt_next_receipt_ = on; }
 
  private:
   using Response = lock_protocol::Response;
@@ -91,6 +97,8 @@ class EmulatedLock {
 
   std::vector<LockEvent> log_;
   std::uint32_t next_seq_ = 1;
+  bool replay_next_unlock_ = false;
+  bool corrupt_next_receipt_ = false;
 };
 
 }  // namespace kvittens::emu
