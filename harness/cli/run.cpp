@@ -6,11 +6,13 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/http_backend.hpp"
+#include "harness/lab.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario_load.hpp"
@@ -29,6 +31,7 @@ struct RunArgs {
   std::string json;
   std::string backend_url;
   std::string token;
+  std::string lab;
 };
 
 // The suite a scenario belongs to is its folder name; it filters like a tag.
@@ -55,7 +58,17 @@ bool write_file(const std::string& path, const std::string& text) {
 int run(const RunArgs& a) {
   harness::HardwareMode mode = harness::HardwareMode::None;
   std::string why;
-  if (a.hardware == "emulated") {
+  std::optional<harness::LabFile> lab;
+  if (!a.lab.empty()) {
+    // Real devices, as the lab file maps them; one run at a time (they are shared).
+    try {
+      lab = harness::load_lab_file(a.lab, harness::display_path(a.lab));
+    } catch (const harness::ScenarioError& e) {
+      std::cerr << e.what() << "\n";
+      return kUsage;
+    }
+    mode = harness::HardwareMode::Lab;
+  } else if (a.hardware == "emulated") {
     mode = harness::HardwareMode::Emulated;
     if (!harness::hardware_available(mode, why)) {
       std::cerr << "kvittens run: " << why << "\n";
@@ -137,12 +150,19 @@ int run(const RunArgs& a) {
   }
   options.hardware = mode;
   options.seed = a.seed;
-  const auto results = harness::run_jobs(jobs, options, a.jobs);
+  if (lab) {
+    options.hardware_factory = [&lab](harness::HardwareMode, const World& world,
+                                      const std::vector<sim::Door>& doors, const Clock& clock,
+                                      std::uint64_t) {
+      return harness::make_lab_hardware(*lab, world, doors, clock, std::cerr);
+    };
+  }
+  const auto results = harness::run_jobs(jobs, options, lab ? 1 : a.jobs);
 
   harness::ReportOptions report;
   report.color = harness::console_wants_color(STDOUT_FILENO);
   report.seed = a.seed;
-  report.hardware = mode == harness::HardwareMode::None ? "none" : "emulated";
+  report.hardware = harness::to_string(mode);
   harness::print_console(std::cout, results, report);
   if (!a.json.empty() && !write_file(a.json, harness::to_json(results, report).dump(2) + "\n")) {
     std::cerr << "kvittens run: cannot write " << a.json << "\n";
@@ -182,6 +202,10 @@ void add_run(CLI::App& app, int& exit_code) {
                   "none: synthesized receipts; emulated: PN532 and BlueZ emulators in the loop "
                   "(default when built)")
       ->check(CLI::IsMember({"none", "emulated"}));
+  cmd->add_option("--lab", args->lab,
+                  "Lab file mapping the scenarios' doors to real readers and locks "
+                  "(docs/lab-setup.md); runs one scenario at a time")
+      ->excludes("--hardware");
   cmd->add_option("--junit", args->junit, "Write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json, "Write a JSON report to FILE (deterministic)");
   cmd->add_option("--backend", args->backend_url,
