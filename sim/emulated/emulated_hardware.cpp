@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 
@@ -41,6 +42,36 @@ emu::LockFault emulated(LockCondition c) {
   throw std::invalid_argument("unknown lock condition");
 }
 
+// Opening a reader through libnfc costs ~50 ms (most of an emulated run), so readers outlive
+// their run: a phone takes an idle one and gives it back with an empty field when the run ends.
+// A reader keeps no scenario state between reads (faults are armed per read and cleared after
+// it), so which run had it before changes nothing. An unplugged one is not given back.
+class StationPool {
+ public:
+  static StationPool& instance() {
+    static StationPool pool;
+    return pool;
+  }
+  std::unique_ptr<emu::pn532::NfcStation> take(std::chrono::milliseconds command_timeout) {
+    std::lock_guard lock(mutex_);
+    auto& idle = idle_[command_timeout.count()];
+    if (idle.empty()) return nullptr;
+    auto s = std::move(idle.back());
+    idle.pop_back();
+    return s;
+  }
+  void give_back(std::unique_ptr<emu::pn532::NfcStation> s,
+                 std::chrono::milliseconds command_timeout) {
+    s->remove();
+    std::lock_guard lock(mutex_);
+    idle_[command_timeout.count()].push_back(std::move(s));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<long, std::vector<std::unique_ptr<emu::pn532::NfcStation>>> idle_;
+};
+
 // Errors after which the reader is gone: the staff member plugs it in again.
 bool unplugs(DeviceErrorCode e) {
   return e == DeviceErrorCode::Disconnected || e == DeviceErrorCode::NoDevice;
@@ -52,6 +83,13 @@ bool unplugs(DeviceErrorCode e) {
 class EmulatedHardware::PhoneNfc final : public NfcReader {
  public:
   explicit PhoneNfc(const EmulatedHardwareOptions& options) : options_(options) {}
+  ~PhoneNfc() override {
+    if (station_ && options_.reuse_readers) {
+      StationPool::instance().give_back(std::move(station_), options_.nfc_command_timeout);
+    }
+  }
+  PhoneNfc(const PhoneNfc&) = delete;
+  PhoneNfc& operator=(const PhoneNfc&) = delete;
 
   TagRead read_tag(milliseconds timeout) override {
     auto& s = station();
@@ -88,13 +126,17 @@ class EmulatedHardware::PhoneNfc final : public NfcReader {
 
  private:
   emu::pn532::NfcStation& station() {
+    if (station_) return *station_;
+    if (options_.reuse_readers) {
+      station_ = StationPool::instance().take(options_.nfc_command_timeout);
+    }
     if (!station_) {
       drivers::LibnfcReaderOptions driver;
       driver.command_timeout = options_.nfc_command_timeout;
       station_ = std::make_unique<emu::pn532::NfcStation>(emu::pn532::ChipTiming{}, driver);
       ++started_;
-      if (in_field_) station_->present(*in_field_);
     }
+    if (in_field_) station_->present(*in_field_);
     return *station_;
   }
 

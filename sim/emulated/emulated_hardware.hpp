@@ -29,6 +29,9 @@ struct EmulatedHardwareOptions {
   std::chrono::milliseconds discovery_timeout{200};
   // The libnfc driver's wait for one answer of the reader (a silent reader: Timeout).
   std::chrono::milliseconds nfc_command_timeout{300};
+  // Readers (PN532 emulator + libnfc, ~50 ms to open) go back to a process-wide pool at the end
+  // of a run and serve the next one, with an empty field.
+  bool reuse_readers = true;
 };
 
 class EmulatedHardware : public Hardware {
@@ -54,7 +57,8 @@ class EmulatedHardware : public Hardware {
 
   // The emulated lock's own log (what a READ_LOG would give), for tests.
   std::vector<LockEvent> lock_log(const std::string& lock_id);
-  // How many dbus-daemons / PN532 emulators this run started so far, for tests.
+  // How many dbus-daemons / PN532 emulators (not taken from the pool) this run started, for
+  // tests.
   int buses_started() const { return buses_started_; }
   int readers_started() const;
 

@@ -170,6 +170,9 @@ TEST_F(EmulatedHardwareTest, ATagHeldToThePhoneIsReadThroughLibnfc) {
 }
 
 TEST_F(EmulatedHardwareTest, EachReaderFaultIsTheDriversErrorForOneRead) {
+  EmulatedHardwareOptions fresh;
+  fresh.reuse_readers = false;  // count the emulators this run starts
+  EmulatedHardware hw{w, clock, 1, fresh};
   hw.present_tag("anna", {"04:C1:00:00:00:00:01", "elsa"});
   for (const auto error :
        {DeviceErrorCode::NoTag, DeviceErrorCode::TagRemoved, DeviceErrorCode::Protocol,
@@ -194,6 +197,22 @@ TEST_F(EmulatedHardwareTest, AFaultNoDeviceCanProduceIsRefused) {
   f.condition.reset();
   f.error = DeviceErrorCode::NoTag;
   EXPECT_THROW(hw.inject(f), std::invalid_argument);
+}
+
+TEST_F(EmulatedHardwareTest, AReaderFromAnEarlierRunStartsWithAnEmptyField) {
+  {
+    EmulatedHardware earlier{w, clock, 1};
+    earlier.present_tag("anna", {"04:C1:00:00:00:00:01", "elsa"});
+    EXPECT_EQ(earlier.reader("anna").read_tag(2s).uid, "04:C1:00:00:00:00:01");
+  }  // its reader goes back to the pool
+  EmulatedHardware later{w, clock, 1};
+  try {
+    later.reader("anna").read_tag(100ms);
+    FAIL() << "the earlier run's tag is still in the field";
+  } catch (const DeviceError& e) {
+    EXPECT_EQ(e.code(), DeviceErrorCode::NoTag);
+  }
+  EXPECT_EQ(later.readers_started(), 0);  // it was the pooled one
 }
 
 }  // namespace
