@@ -9,22 +9,6 @@
 namespace kvittens::backend::detail {
 namespace {
 
-VisitDecision base(Context& ctx, const std::string& id, const char* kind,
-                   const std::string& customer, const std::string& staff, Instant start,
-                   Instant end) {
-  VisitDecision d;
-  d.id = id;
-  d.kind = kind;
-  d.customer = customer;
-  d.staff = staff;
-  d.provider = ctx.provider_of(customer);
-  d.start = start;
-  d.end = end;
-  d.stamp = ctx.stamp;
-  d.registered_minutes = static_cast<int>(minutes_between(start, end));
-  return d;
-}
-
 std::string hours_text(double h) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", h);
@@ -51,7 +35,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
   } else if (v.edit) {
     trace(pre, "B2", "edit without a note: the registered times stand");
   }
-  auto d = base(ctx, v.id, "visit", v.customer, v.staff, start, end);
+  auto d = decision_for(ctx, v.id, "visit", v.customer, v.staff, start, end);
   d.trace = std::move(pre);
   const auto& c = *ctx.customers.at(v.customer);
   trace(d.trace, "2",
@@ -105,8 +89,8 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
 // B4/B7 — "Avböjda besök ersätts med 50 procent av planerad tid, detta gäller även om besöket
 // avböjs vid dörren eller om brukaren inte är hemma vid planerad tid."
 VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
-  auto d =
-      base(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start, dv.planned_end);
+  auto d = decision_for(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start,
+                        dv.planned_end);
   std::string reason;
   if (!account_active(ctx, dv.staff, dv.planned_start, reason)) {
     trace(d.trace, "5.2", reason + "; registration not accepted");
@@ -148,8 +132,8 @@ VisitDecision boendestod_absence(Context& ctx, const Absence& a) {
   }
   const int paid_days = std::min(days, max_days);
   const int daily = daily_average_minutes(c);
-  auto d =
-      base(ctx, a.id, "absence", a.customer, "", a.start, a.start + std::chrono::days{paid_days});
+  auto d = decision_for(ctx, a.id, "absence", a.customer, "", a.start,
+                        a.start + std::chrono::days{paid_days});
   d.registered_minutes = daily * days;
   const double hours_before =
       std::chrono::duration<double, std::ratio<3600>>(a.start - a.notified_at).count();

@@ -157,8 +157,8 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
       const auto first = ctx.first_use.find({e.lock_id, e.seq});
       if (first != ctx.first_use.end() && first->second != registration)
         return {false, receipt_clause,
-                "lock receipt seq " + std::to_string(e.seq) + " was already used by " + first->second +
-                    " (replay)"};
+                "lock receipt seq " + std::to_string(e.seq) + " was already used by " +
+                    first->second + " (replay)"};
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
@@ -173,26 +173,20 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
   return {false, receipt_clause, "unknown receipt"};
 }
 
-void settle(InsatsDecision& d) {
-  if (d.paid_minutes <= 0) {
-    d.paid_minutes = 0;
-    d.state = DecisionState::Rejected;
-  } else if (d.paid_minutes < d.registered_minutes) {
-    d.state = DecisionState::Reduced;
-  } else {
-    d.state = DecisionState::Approved;
-  }
-}
-
-void settle(VisitDecision& d) {
-  if (d.paid_minutes <= 0) {
-    d.paid_minutes = 0;
-    d.state = DecisionState::Rejected;
-  } else if (d.paid_minutes < d.registered_minutes) {
-    d.state = DecisionState::Reduced;
-  } else {
-    d.state = DecisionState::Approved;
-  }
+VisitDecision decision_for(const Context& ctx, const std::string& id, const char* kind,
+                           const std::string& customer, const std::string& staff, Instant start,
+                           Instant end) {
+  VisitDecision d;
+  d.id = id;
+  d.kind = kind;
+  d.customer = customer;
+  d.staff = staff;
+  d.provider = ctx.provider_of(customer);
+  d.start = start;
+  d.end = end;
+  d.stamp = ctx.stamp;
+  d.registered_minutes = static_cast<int>(minutes_between(start, end));
+  return d;
 }
 
 }  // namespace kvittens::backend::detail

@@ -32,7 +32,7 @@ struct Context {
   // a later registration presenting the same entry replays it (I-6).
   std::map<std::pair<std::string, std::uint32_t>, std::string> first_use;
   // Running state across visits in time order.
-  std::map<std::string, int> cap_used;                 // customer|insats[|year] -> minutes paid
+  std::map<std::string, int> cap_used;  // customer|insats[|year] -> minutes paid
 
   const Order* order_for(const std::string& customer, const std::string& insats, Instant at) const;
   bool has_double_staffing_order(const std::string& customer, Instant at) const;
@@ -78,8 +78,22 @@ void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_o
 std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
                                               const std::vector<VisitDecision>& decisions);
 
-// Sets state from registered vs paid minutes.
-void settle(VisitDecision& d);
-void settle(InsatsDecision& d);
+// A decision for one registration, stamped, with its registered minutes and nothing paid yet.
+VisitDecision decision_for(const Context& ctx, const std::string& id, const char* kind,
+                           const std::string& customer, const std::string& staff, Instant start,
+                           Instant end);
+
+// Sets state from registered vs paid minutes (visit and insats decisions alike).
+template <class D>
+void settle(D& d) {
+  if (d.paid_minutes <= 0) {
+    d.paid_minutes = 0;
+    d.state = DecisionState::Rejected;
+  } else if (d.paid_minutes < d.registered_minutes) {
+    d.state = DecisionState::Reduced;
+  } else {
+    d.state = DecisionState::Approved;
+  }
+}
 
 }  // namespace kvittens::backend::detail

@@ -375,16 +375,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
 // 4.6 — "Dubbelbemanning får bara registreras om en annan personal redan lagt in en insats."
 VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
                                         const std::vector<VisitDecision>& visits) {
-  VisitDecision d;
-  d.id = ds.id;
-  d.kind = "double_staffing";
-  d.customer = ds.customer;
-  d.staff = ds.staff;
-  d.provider = ctx.provider_of(ds.customer);
-  d.start = ds.start;
-  d.end = ds.end;
-  d.stamp = ctx.stamp;
-  d.registered_minutes = static_cast<int>(minutes_between(ds.start, ds.end));
+  auto d = decision_for(ctx, ds.id, "double_staffing", ds.customer, ds.staff, ds.start, ds.end);
   if (!clause_5_2_account(ctx, ds.staff, ds.start, d)) return (settle(d), d);
   long best = 0;
   const VisitDecision* primary = nullptr;
@@ -434,16 +425,8 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
 
 // 4.8 — "Avböjda besök ersätts inte. Avböjda besök ska inte registreras i Phoniro."
 VisitDecision hemtjanst_declined(Context& ctx, const DeclinedVisit& dv) {
-  VisitDecision d;
-  d.id = dv.id;
-  d.kind = "declined_visit";
-  d.customer = dv.customer;
-  d.staff = dv.staff;
-  d.provider = ctx.provider_of(dv.customer);
-  d.start = dv.planned_start;
-  d.end = dv.planned_end;
-  d.stamp = ctx.stamp;
-  d.registered_minutes = static_cast<int>(minutes_between(dv.planned_start, dv.planned_end));
+  auto d = decision_for(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start,
+                        dv.planned_end);
   trace(d.trace, "4.8", "declined visits (not let in) are not paid and should not be registered");
   settle(d);
   return d;
