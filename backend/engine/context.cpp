@@ -15,10 +15,14 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
   for (const auto& l : w.locks) locks.emplace(l.id, &l);
   for (const auto& o : w.orders) orders_by_customer[o.customer].push_back(&o);
   for (const auto& s : r.shared) shared.emplace(s.id, &s);
-  for (const auto& v : r.visits)
-    for (const auto* rc : {&v.start_receipt, &v.end_receipt})
-      if (rc->kind == ReceiptKind::Lock && rc->lock)
-        first_use.emplace(std::make_pair(rc->lock->lock_id, rc->lock->seq), v.id);
+  for (const auto& v : r.visits) {
+    for (const bool at_start : {true, false}) {
+      const auto& rc = at_start ? v.start_receipt : v.end_receipt;
+      if (rc.kind == ReceiptKind::Lock && rc.lock)
+        first_use.emplace(std::make_pair(rc.lock->lock_id, rc.lock->seq),
+                          v.id + (at_start ? "/start" : "/end"));
+    }
+  }
   for (const auto& a : r.approvals) {
     // The first approval of a shift counts; a later one cannot make it earlier.
     approvals.emplace(a.shift, a.approved_at);
@@ -155,7 +159,7 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
                 "lock receipt seq " + std::to_string(e.seq) +
                     " has a MAC that does not verify (forged)"};
       const auto first = ctx.first_use.find({e.lock_id, e.seq});
-      if (first != ctx.first_use.end() && first->second != registration)
+      if (first != ctx.first_use.end() && first->second != registration)  // "id/start", "id/end"
         return {false, receipt_clause,
                 "lock receipt seq " + std::to_string(e.seq) + " was already used by " +
                     first->second + " (replay)"};

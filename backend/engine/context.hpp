@@ -30,6 +30,7 @@ struct Context {
 
   // Lock receipts by (lock, seq) -> the registration that used it first, in arrival order:
   // a later registration presenting the same entry replays it (I-6).
+  // The key is the entry; the value names the registration and "start" or "end".
   std::map<std::pair<std::string, std::uint32_t>, std::string> first_use;
   // Running state across visits in time order.
   std::map<std::string, int> cap_used;  // customer|insats[|year] -> minutes paid

@@ -515,6 +515,21 @@ TEST(Hemtjanst_4_10, ForgedReplayedOrStaleLockReceiptsCountAsNone) {
   }
 }
 
+TEST(Hemtjanst_4_10, OneLockEntryCannotReceiptBothEndsOfAVisit) {
+  auto b = base();
+  b.lock("AA:BB:CC:DD:EE:01", {"c1"});
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:03", {"Dusch"});
+  v.start_receipt = {ReceiptKind::Lock, "",
+                     signed_event("AA:BB:CC:DD:EE:01", 5, at("2026-03-02T08:00"))};
+  v.end_receipt = v.start_receipt;  // within the 5-minute tolerance, but the same entry
+  const auto d = decide_one(b.w, v);
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d, "4.10"));
+  v.end_receipt = {ReceiptKind::Lock, "",
+                   signed_event("AA:BB:CC:DD:EE:01", 6, at("2026-03-02T08:03"), 2)};
+  EXPECT_EQ(decide_one(b.w, v).paid_minutes, 3);
+}
+
 // ---- 4.11
 TEST(Hemtjanst_4_11, LunchPickupStartsWithoutReceiptWithinGrantedTime) {
   auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T11:58", {"Lunch"});
