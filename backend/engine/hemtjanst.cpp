@@ -21,6 +21,16 @@ bool clause_5_2_account(Context& ctx, const std::string& staff, Instant at, Visi
   return false;
 }
 
+// 3.2 / 4.13 — "Arbetspass som inte är godkända senast under spärrdatumet kommer inte att
+// ersättas." Cites 4.13 when the shift was approved (in time or late), 3.2 when it never was.
+bool clause_4_13_shift(const Context& ctx, const std::string& shift, Instant start,
+                       VisitDecision& d) {
+  std::string reason;
+  const bool approved = shift_approved_in_time(ctx, shift, start, reason);
+  trace(d.trace, ctx.approvals.count(shift) ? "4.13" : "3.2", reason);
+  return approved;
+}
+
 // 4.12 — "Anledningen till att tiden har redigerats ska dokumenteras i Phoniros
 // anteckningsfält, annars godkänns inte justeringen."
 std::pair<Instant, Instant> clause_4_12_times(const Visit& v, VisitDecision& d) {
@@ -269,11 +279,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
   }
   if (payable) payable = clause_4_10_receipts(ctx, v, customer, start, end, d);
   if (payable) {
-    std::string reason;
-    const bool approved =
-        shift_approved_in_time(ctx, shift_of(v.shift, v.staff, start), start, reason);
-    trace(d.trace, ctx.approvals.count(shift_of(v.shift, v.staff, start)) ? "4.13" : "3.2", reason);
-    payable = approved;
+    payable = clause_4_13_shift(ctx, shift_of(v.shift, v.staff, start), start, d);
   }
   if (v.declined_after_start)
     trace(d.trace, "4.8",
@@ -408,11 +414,8 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
   } else {
     trace(d.trace, "4.6", "double staffing ordered");
   }
-  std::string reason;
-  const auto shift = shift_of(ds.shift, ds.staff, ds.start);
-  const bool approved = shift_approved_in_time(ctx, shift, ds.start, reason);
-  trace(d.trace, ctx.approvals.count(shift) ? "4.13" : "3.2", reason);
-  if (!approved) return (settle(d), d);
+  if (!clause_4_13_shift(ctx, shift_of(ds.shift, ds.staff, ds.start), ds.start, d))
+    return (settle(d), d);
   d.paid_minutes = static_cast<int>(best);
   if (best < d.registered_minutes)
     trace(d.trace, "4.6",
