@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 #include "kvittens/lock_receipt.hpp"
 #include "sim/core/office.hpp"
@@ -297,6 +299,43 @@ class Run {
   std::set<std::string> edited_;
 };
 
+// Forwards to the run's backend and keeps what it accepted, for the reports.
+class Recording final : public BackendClient {
+ public:
+  Recording(BackendClient& inner, Registrations& out) : inner_(inner), out_(out) {}
+  void sync_world(const World& world) override { inner_.sync_world(world); }
+  SubmitResult submit(const Registration& r) override {
+    auto result = inner_.submit(r);
+    if (result.accepted && result.is_new) {
+      std::visit(
+          [this](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, Visit>)
+              out_.visits.push_back(x);
+            else if constexpr (std::is_same_v<T, DoubleStaffing>)
+              out_.double_staffing.push_back(x);
+            else if constexpr (std::is_same_v<T, SharedInsats>)
+              out_.shared.push_back(x);
+            else if constexpr (std::is_same_v<T, DeclinedVisit>)
+              out_.declined.push_back(x);
+            else if constexpr (std::is_same_v<T, Absence>)
+              out_.absences.push_back(x);
+            else if constexpr (std::is_same_v<T, ShiftApproval>)
+              out_.approvals.push_back(x);
+            else if constexpr (std::is_same_v<T, Payment>)
+              out_.payments.push_back(x);
+          },
+          r);
+    }
+    return result;
+  }
+  Decisions decisions() override { return inner_.decisions(); }
+
+ private:
+  BackendClient& inner_;
+  Registrations& out_;
+};
+
 using Json = nlohmann::ordered_json;
 
 std::vector<std::string> clauses_of(const VisitDecision& d) {
@@ -491,13 +530,15 @@ RunResult run_scenario(const Scenario& s, const std::string& rules, const RunOpt
   r.tags = s.tags;
   try {
     sim::VirtualClock clock(s.steps.empty() ? Instant{} : s.steps.front().at);
-    auto backend = options.backend(rules);
-    backend->sync_world(s.world);
-    const std::uint64_t seed = sim::stable_hash(s.file + "@" + rules, options.seed);
+    auto inner = options.backend(rules);
+    Recording backend(*inner, r.registrations);
+    backend.sync_world(s.world);
+    const std::uint64_t seed =
+        sim::stable_hash(options.seed_per_rules ? s.file + "@" + rules : s.file, options.seed);
     auto hw = options.hardware_factory(options.hardware, s.world, s.doors, clock, seed);
-    Run run(s, *backend, *hw, clock, r.log);
+    Run run(s, backend, *hw, clock, r.log);
     run.execute();
-    r.decisions = backend->decisions();
+    r.decisions = backend.decisions();
     r.mismatches = compare(expectations_for(s, rules), r.decisions, r.log.submissions, r.log.lines);
     // Unexpected refusals have no place of their own: point at the scenario.
     for (auto& m : r.mismatches) {
@@ -512,12 +553,13 @@ RunResult run_scenario(const Scenario& s, const std::string& rules, const RunOpt
 }
 
 std::vector<RunResult> run_jobs(const std::vector<Job>& jobs, const RunOptions& options,
-                                int threads) {
+                                int threads, const JobDone& done) {
   std::vector<RunResult> results(jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       results[i] = run_scenario(*jobs[i].scenario, jobs[i].rules, options);
+      if (done) done(i, results[i]);
     }
   };
   const int n = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));

@@ -61,6 +61,7 @@ struct RunResult {
   std::string error;  // RunStatus::Error: why the scenario could not run
   std::vector<Mismatch> mismatches;
   Decisions decisions;
+  Registrations registrations;  // what the backend accepted, in arrival order (for reports)
   sim::ActivityLog log;
 };
 
@@ -69,6 +70,9 @@ struct RunOptions {
   HardwareMode hardware = HardwareMode::None;
   HardwareFactory hardware_factory = make_hardware;
   std::uint64_t seed = 1;
+  // true: device details (lock sequence numbers) depend on the scenario and its rules; false:
+  // on the scenario only, so two rule versions see the same receipts (kvittens diff).
+  bool seed_per_rules = true;
 };
 
 // One scenario under one rule selection.
@@ -79,9 +83,12 @@ struct Job {
   const Scenario* scenario;
   std::string rules;
 };
+// Called on the worker thread as each job finishes (job index, its result); must be
+// thread-safe. Used for progress.
+using JobDone = std::function<void(std::size_t, const RunResult&)>;
 // Runs jobs on `threads` workers; results come back in job order whatever the scheduling.
 std::vector<RunResult> run_jobs(const std::vector<Job>& jobs, const RunOptions& options,
-                                int threads);
+                                int threads, const JobDone& done = {});
 
 // The comparison itself, exposed for tests.
 std::vector<Mismatch> compare(const Expectations& expect, const Decisions& decisions,
