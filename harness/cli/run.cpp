@@ -4,18 +4,16 @@
 
 #include <fstream>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <optional>
 
 #include "backend/inprocess.hpp"
-#include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/lab.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario_load.hpp"
+#include "harness/suite.hpp"
 
 namespace kvittens::cli {
 namespace {
@@ -33,21 +31,6 @@ struct RunArgs {
   std::string token;
   std::string lab;
 };
-
-// The suite a scenario belongs to is its folder name; it filters like a tag.
-bool matches(const harness::Scenario& s, const std::vector<std::string>& filters) {
-  if (filters.empty()) return true;
-  const auto slash = s.file.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "" : s.file.substr(0, slash);
-  const std::string suite = dir.substr(dir.find_last_of('/') + 1);
-  for (const auto& f : filters) {
-    if (f == suite) return true;
-    for (const auto& t : s.tags) {
-      if (t == f) return true;
-    }
-  }
-  return false;
-}
 
 bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -83,48 +66,26 @@ int run(const RunArgs& a) {
     return kUsage;
   }
 
-  std::vector<std::string> paths = a.paths;
-  if (paths.empty()) paths.push_back(std::string(KVITTENS_SOURCE_DIR) + "/scenarios");
-
-  // The rule pack owns the insats catalogue; loaded once per selection.
-  std::mutex mu;
-  std::map<std::string, std::vector<std::string>> catalogues;
-  harness::LoadOptions load;
-  load.insats_catalogue = [&](const std::string& rules) {
-    std::lock_guard lock(mu);
-    auto it = catalogues.find(rules);
-    if (it == catalogues.end()) {
-      it = catalogues.emplace(rules, backend::load_rule_pack(rules).insats_names()).first;
-    }
-    return it->second;
-  };
-  if (!a.rules.empty()) load.rules_override = {a.rules};
-
-  std::vector<harness::Scenario> scenarios;
-  int invalid = 0;
+  harness::Suite suite;
   try {
-    for (const auto& file : harness::discover_scenarios(paths)) {
-      try {
-        scenarios.push_back(harness::load_scenario(file, load, harness::display_path(file)));
-      } catch (const harness::ScenarioError& e) {
-        std::cerr << e.what() << "\n";
-        ++invalid;
-      }
-    }
+    suite = harness::load_suite(
+        {a.paths, a.rules.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.rules}},
+        std::cerr);
   } catch (const harness::ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return kUsage;
   }
-  if (invalid > 0) {
+  if (suite.invalid > 0) {
     // Nothing runs from a library with a file that does not validate.
-    std::cerr << "kvittens run: " << invalid
+    std::cerr << "kvittens run: " << suite.invalid
               << " scenario file(s) did not validate; nothing was run\n";
     return kUsage;
   }
+  const auto& scenarios = suite.scenarios;
 
   std::vector<harness::Job> jobs;
   for (const auto& s : scenarios) {
-    if (!matches(s, a.filters)) continue;
+    if (!harness::matches_filter(s, a.filters)) continue;
     if (!a.rules.empty()) {
       jobs.push_back({&s, a.rules});
     } else {
