@@ -1,0 +1,73 @@
+// Rule-version regression: the same scenario run under two rule versions (or against two
+// backends under one version), decision by decision. A difference is an outcome change
+// (minutes, state, customer fee, manual, a decision or repayment line appearing or going) or,
+// with the same outcome, a change in the clauses its trace cites. An outcome change is
+// *declared* when the scenario's per-version expectations (`expect: by_rules:`) say something
+// different about that decision under the two versions and both runs meet them; anything
+// else is undeclared, and `kvittens diff` exits 1. Format: docs/diff.md.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/runner.hpp"
+#include "harness/scenario.hpp"
+
+namespace kvittens::harness {
+
+struct FieldChange {
+  std::string field;  // "paid_minutes", "state", ... or "present"
+  nlohmann::ordered_json from, to;
+};
+
+// One subject that differs: a visit decision (with its insatser as parts), a repayment line
+// or a month's totals.
+struct Difference {
+  std::string kind;     // "visit" | "insats" | "repayment" | "month"
+  std::string subject;  // "visit v1", "insats Tvätt", "repayment v1", "month syd 2026-04"
+  std::string context;  // visits: "visit, customer vera, staff anna, 2026-04-06T10:00–11:10"
+  nlohmann::ordered_json from, to;  // the outcome on each side; null where it does not exist
+  std::vector<FieldChange> fields;  // outcome fields that differ
+  std::vector<std::string> clauses_removed, clauses_added;
+  std::vector<Difference> parts;  // a visit's insatser that differ
+  bool declared = false;          // only meaningful for outcome changes
+  std::string note;               // why it counts as declared or not
+
+  bool outcome_changed() const;
+};
+
+struct ScenarioDiff {
+  std::string file;
+  std::string name;
+  std::string from_rules, to_rules;  // equal when two backends are compared
+  RunStatus from_status = RunStatus::Pass, to_status = RunStatus::Pass;
+  std::string error;  // a side could not run
+  std::vector<Difference> differences;
+
+  bool outcome_changed() const;
+  int undeclared() const;  // outcome changes not declared
+};
+
+// Compares the two runs of one scenario. When both ran under the same rules (two backends)
+// the scenario can declare nothing: its expectations are the same for both sides.
+ScenarioDiff diff_runs(const Scenario& scenario, const RunResult& from, const RunResult& to);
+
+struct DiffReport {
+  std::string from, to;  // "nacka-hemtjanst@3.0", or the backend URLs
+  std::string hardware = "none";
+  std::vector<ScenarioDiff> scenarios;  // every scenario compared, in job order
+};
+
+int undeclared(const DiffReport& report);
+int errors(const DiffReport& report);
+
+// Console: the changed scenarios with each changed decision, then those whose outcome stayed
+// and whose reasons moved, then a summary line. Colour only when `color`.
+void print_diff(std::ostream& out, const DiffReport& report, bool color);
+// The same for machines; deterministic (no times, no host details).
+nlohmann::ordered_json diff_json(const DiffReport& report);
+
+}  // namespace kvittens::harness
