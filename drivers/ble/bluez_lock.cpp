@@ -6,6 +6,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <functional>
+#include <type_traits>
 
 #include "drivers/ble/bluez_names.hpp"
 #include "drivers/ble/lock_protocol.hpp"
@@ -23,6 +24,8 @@ using Props = std::map<std::string, sdbus::Variant>;
 using ManagedObjects = std::map<sdbus::ObjectPath, std::map<std::string, Props>>;
 
 constexpr auto kCleanupTimeout = std::chrono::seconds(2);
+constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
+constexpr const char* kObjectManager = "org.freedesktop.DBus.ObjectManager";
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -80,6 +83,62 @@ DeviceErrorCode code_for(lp::Status s) {
     default:
       return DeviceErrorCode::Failed;
   }
+}
+
+// --- short forms of D-Bus values for the device log (docs/device-log.md) ---
+// Byte arrays as "[n] hex" (first kShortBytes bytes, then "…"); strings never by value (a
+// lock's Alias may name a person), only their length; containers by count.
+constexpr std::size_t kShortBytes = 32;
+
+std::string short_bytes(const std::vector<std::uint8_t>& v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "[" + std::to_string(v.size()) + "]";
+  if (!v.empty()) out += ' ';
+  for (std::size_t i = 0; i < v.size() && i < kShortBytes; ++i) {
+    out += kHex[v[i] >> 4];
+    out += kHex[v[i] & 0xF];
+  }
+  if (v.size() > kShortBytes) out += "…";
+  return out;
+}
+
+std::string short_variant(const sdbus::Variant& v) {
+  try {
+    if (v.containsValueOfType<bool>()) return v.get<bool>() ? "true" : "false";
+    if (v.containsValueOfType<std::vector<std::uint8_t>>()) {
+      return short_bytes(v.get<std::vector<std::uint8_t>>());
+    }
+    if (v.containsValueOfType<std::int16_t>()) return std::to_string(v.get<std::int16_t>());
+    if (v.containsValueOfType<std::uint8_t>()) return std::to_string(v.get<std::uint8_t>());
+    if (v.containsValueOfType<std::uint16_t>()) return std::to_string(v.get<std::uint16_t>());
+    if (v.containsValueOfType<std::uint32_t>()) return std::to_string(v.get<std::uint32_t>());
+    if (v.containsValueOfType<std::int32_t>()) return std::to_string(v.get<std::int32_t>());
+    if (v.containsValueOfType<std::string>()) {
+      return "s[" + std::to_string(v.get<std::string>().size()) + "]";
+    }
+  } catch (const sdbus::Error&) {
+  }
+  return std::string("<") + v.peekValueType() + ">";
+}
+
+std::string short_props(const Props& props) {
+  std::string out;
+  for (const auto& [key, value] : props) {
+    if (!out.empty()) out += ' ';
+    out += key + "=" + short_variant(value);
+  }
+  return out;
+}
+
+// A method's reply in short form.
+std::string short_reply(bool v) {
+  return v ? "true" : "false";
+}
+std::string short_reply(const std::vector<std::uint8_t>& v) {
+  return short_bytes(v);
+}
+std::string short_reply(const ManagedObjects& m) {
+  return std::to_string(m.size()) + " objects";
 }
 
 LockStatus to_lock_status(const lp::StatusRecord& s) {
@@ -182,13 +241,18 @@ class BluezLock::Session {
     objects_ = std::make_unique<ObjectManagerProxy>(
         bus_,
         [this, adapter_path](const std::string& path, const std::map<std::string, Props>& ifs) {
+          std::string names;
+          for (const auto& [name, props] : ifs) names += (names.empty() ? "" : ",") + name;
+          owner_.note("signal", "org.freedesktop.DBus.ObjectManager.InterfacesAdded",
+                      path + " " + names, "ok");
           if (is_our_device(path, ifs, adapter_path)) {
             std::lock_guard lock(shared_.mutex);
             shared_.discovered = path;
             shared_.changed.notify_all();
           }
         });
-    const auto managed = call("GetManagedObjects", [&] { return objects_->GetManagedObjects(); });
+    const auto managed = call({kObjectManager, "GetManagedObjects", "/", ""}, "GetManagedObjects",
+                              [&] { return objects_->GetManagedObjects(); });
     const auto adapter = managed.find(sdbus::ObjectPath(adapter_path));
     if (adapter == managed.end() || !adapter->second.count(bluez::kAdapterInterface)) {
       fail(DeviceErrorCode::NoDevice, "no Bluetooth adapter " + adapter_path);
@@ -211,12 +275,24 @@ class BluezLock::Session {
     try {
       owner_.bus_->setMethodCallTimeout(
           std::chrono::duration_cast<std::chrono::microseconds>(kCleanupTimeout).count());
-      if (status_ && status_->Notifying()) status_->StopNotify();
+      if (status_) {
+        const bool notifying =
+            logged({kProperties, "Get", status_->getObjectPath(),
+                    std::string(bluez::kGattCharacteristicInterface) + " Notifying"},
+                   [&] { return status_->Notifying(); });
+        if (notifying) {
+          logged({bluez::kGattCharacteristicInterface, "StopNotify", status_->getObjectPath(), ""},
+                 [&] { status_->StopNotify(); });
+        }
+      }
     } catch (const sdbus::Error&) {
       // The link may already be gone; the disconnect below is what matters.
     }
     try {
-      if (device_) device_->Disconnect();
+      if (device_) {
+        logged({bluez::kDeviceInterface, "Disconnect", device_->getObjectPath(), ""},
+               [&] { device_->Disconnect(); });
+      }
     } catch (const sdbus::Error&) {
     }
   }
@@ -225,10 +301,14 @@ class BluezLock::Session {
   lp::Response exchange(const lp::Command& command) {
     const auto bytes = lp::encode(command);
     const std::string what = std::string(lp::to_string(command.opcode));
-    call("WriteValue " + what, [&] {
-      control_->WriteValue(bytes, Props{{"type", sdbus::Variant(std::string("request"))}});
-    });
-    const auto value = call("ReadValue Response", [&] { return response_->ReadValue(Props{}); });
+    call({bluez::kGattCharacteristicInterface, "WriteValue", control_->getObjectPath(),
+          short_bytes(bytes) + " type=request"},
+         "WriteValue " + what, [&] {
+           control_->WriteValue(bytes, Props{{"type", sdbus::Variant(std::string("request"))}});
+         });
+    const auto value =
+        call({bluez::kGattCharacteristicInterface, "ReadValue", response_->getObjectPath(), "{}"},
+             "ReadValue Response", [&] { return response_->ReadValue(Props{}); });
     const auto decoded = lp::decode_response(value, command.opcode);
     if (!decoded)
       fail(DeviceErrorCode::Protocol, "lock response to " + what + ": " + decoded.reason);
@@ -236,7 +316,9 @@ class BluezLock::Session {
   }
 
   lp::StatusRecord read_status() {
-    const auto value = call("ReadValue Status", [&] { return status_->ReadValue(Props{}); });
+    const auto value =
+        call({bluez::kGattCharacteristicInterface, "ReadValue", status_->getObjectPath(), "{}"},
+             "ReadValue Status", [&] { return status_->ReadValue(Props{}); });
     const auto decoded = lp::decode_status(value);
     if (!decoded) fail(DeviceErrorCode::Protocol, "lock status: " + decoded.reason);
     return *decoded.value;
@@ -256,15 +338,45 @@ class BluezLock::Session {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
   }
 
+  // One method call as it goes on the wire: interface, member, object path, short arguments.
+  struct Wire {
+    const char* interface;
+    const char* member;
+    std::string path;
+    std::string args;
+  };
+
+  // The one place a method call crosses the bus: the call, then its reply or error, go to the
+  // device log. Rethrows sdbus::Error.
+  template <class F>
+  auto logged(const Wire& w, F f) -> decltype(f()) {
+    const std::string what = std::string(w.interface) + "." + w.member;
+    owner_.note("call", what, w.path + (w.args.empty() ? "" : " " + w.args), "");
+    try {
+      if constexpr (std::is_void_v<decltype(f())>) {
+        f();
+        owner_.note("reply", what, "", "ok");
+      } else {
+        auto result = f();
+        owner_.note("reply", what, short_reply(result), "ok");
+        return result;
+      }
+    } catch (const sdbus::Error& e) {
+      owner_.note("error", what, e.getMessage(), e.getName());
+      throw;
+    }
+  }
+
   // Every D-Bus call gets what is left of the operation's time (at least 1 ms).
   template <class F>
-  auto call(const std::string& where, F f, bool connecting = false) -> decltype(f()) {
+  auto call(const Wire& w, const std::string& where, F f, bool connecting = false)
+      -> decltype(f()) {
     const auto remaining = left();
     if (remaining.count() <= 0) fail(DeviceErrorCode::Timeout, where + ": timed out");
     bus_.setMethodCallTimeout(
         static_cast<std::uint64_t>(std::chrono::microseconds(remaining).count()));
     try {
-      return f();
+      return logged(w, f);
     } catch (const sdbus::Error& e) {
       auto mapped = map_error(e, where, connecting);
       // A failed GATT call on a link bluetoothd has just reported down is a lost link.
@@ -278,12 +390,14 @@ class BluezLock::Session {
 
   std::string discover(const std::string& adapter_path) {
     adapter_ = std::make_unique<AdapterProxy>(bus_, adapter_path);
-    call("SetDiscoveryFilter", [&] {
-      adapter_->SetDiscoveryFilter(Props{{"Transport", sdbus::Variant(std::string("le"))}});
-    });
+    call({bluez::kAdapterInterface, "SetDiscoveryFilter", adapter_path, "Transport=le"},
+         "SetDiscoveryFilter", [&] {
+           adapter_->SetDiscoveryFilter(Props{{"Transport", sdbus::Variant(std::string("le"))}});
+         });
     bool started = false;
     try {
-      call("StartDiscovery", [&] { adapter_->StartDiscovery(); });
+      call({bluez::kAdapterInterface, "StartDiscovery", adapter_path, ""}, "StartDiscovery",
+           [&] { adapter_->StartDiscovery(); });
       started = true;
     } catch (const DeviceError& e) {
       if (e.code() != DeviceErrorCode::Busy) throw;  // someone else's discovery serves us too
@@ -297,7 +411,8 @@ class BluezLock::Session {
     }
     if (started) {
       try {
-        call("StopDiscovery", [&] { adapter_->StopDiscovery(); });
+        call({bluez::kAdapterInterface, "StopDiscovery", adapter_path, ""}, "StopDiscovery",
+             [&] { adapter_->StopDiscovery(); });
       } catch (const DeviceError&) {
         // Not fatal: the adapter stops discovering when this client leaves the bus.
       }
@@ -313,7 +428,10 @@ class BluezLock::Session {
     return *found;
   }
 
-  void on_device_changed(const std::string& interface, const Props& changed) {
+  void on_device_changed(const std::string& path, const std::string& interface,
+                         const Props& changed) {
+    owner_.note("signal", std::string(kProperties) + ".PropertiesChanged",
+                path + " " + interface + " " + short_props(changed), "ok");
     if (interface != bluez::kDeviceInterface) return;
     std::lock_guard lock(shared_.mutex);
     if (auto c = changed.find("Connected"); c != changed.end()) {
@@ -329,11 +447,13 @@ class BluezLock::Session {
   void connect(const std::string& path) {
     // Subscribed before Connect, so no change can slip between the call and the wait.
     device_ = std::make_unique<DeviceProxy>(
-        bus_, path, [this](const std::string& i, const Props& c) { on_device_changed(i, c); });
+        bus_, path,
+        [this, path](const std::string& i, const Props& c) { on_device_changed(path, i, c); });
     for (int attempt = 1;; ++attempt) {
       try {
         call(
-            "Connect", [&] { device_->Connect(); }, true);
+            {bluez::kDeviceInterface, "Connect", path, ""}, "Connect", [&] { device_->Connect(); },
+            true);
         break;
       } catch (const DeviceError& e) {
         const bool retry =
@@ -341,7 +461,9 @@ class BluezLock::Session {
         if (!retry || attempt >= owner_.options_.connect_attempts) throw;
       }
     }
-    const bool resolved = call("ServicesResolved", [&] { return device_->ServicesResolved(); });
+    const bool resolved =
+        call({kProperties, "Get", path, std::string(bluez::kDeviceInterface) + " ServicesResolved"},
+             "ServicesResolved", [&] { return device_->ServicesResolved(); });
     std::unique_lock lock(shared_.mutex);
     if (resolved) shared_.resolved = true;
     shared_.link_lost = false;
@@ -355,7 +477,8 @@ class BluezLock::Session {
   }
 
   void find_characteristics(const std::string& device_path) {
-    const auto managed = call("GetManagedObjects", [&] { return objects_->GetManagedObjects(); });
+    const auto managed = call({kObjectManager, "GetManagedObjects", "/", ""}, "GetManagedObjects",
+                              [&] { return objects_->GetManagedObjects(); });
     std::string service_path;
     for (const auto& [path, ifs] : managed) {
       const auto s = ifs.find(bluez::kGattServiceInterface);
@@ -390,8 +513,11 @@ class BluezLock::Session {
     };
     control_ = std::make_unique<CharacteristicProxy>(bus_, need(lp::kControlPointUuid));
     response_ = std::make_unique<CharacteristicProxy>(bus_, need(lp::kResponseUuid));
+    const auto status_path = need(lp::kStatusUuid);
     status_ = std::make_unique<CharacteristicProxy>(
-        bus_, need(lp::kStatusUuid), [this](const std::string& interface, const Props& changed) {
+        bus_, status_path, [this, status_path](const std::string& interface, const Props& changed) {
+          owner_.note("signal", std::string(kProperties) + ".PropertiesChanged",
+                      status_path + " " + interface + " " + short_props(changed), "ok");
           if (interface != bluez::kGattCharacteristicInterface) return;
           const auto v = changed.find("Value");
           if (v == changed.end()) return;
@@ -400,7 +526,8 @@ class BluezLock::Session {
           std::lock_guard lock(shared_.mutex);
           shared_.last_status = to_lock_status(*decoded.value);
         });
-    call("StartNotify Status", [&] { status_->StartNotify(); });
+    call({bluez::kGattCharacteristicInterface, "StartNotify", status_->getObjectPath(), ""},
+         "StartNotify Status", [&] { status_->StartNotify(); });
   }
 
   BluezLock& owner_;
@@ -425,8 +552,25 @@ std::unique_ptr<sdbus::IConnection> open_bus(const std::string& address) {
   }
 }
 
+void BluezLock::note(const char* direction, std::string what, std::string detail,
+                     std::string verdict) const {
+  DeviceLog* log = log_.load();
+  if (log == nullptr) return;
+  DeviceLogEntry e;
+  e.device = "lock:" + options_.address;
+  e.transport = "dbus";
+  e.direction = direction;
+  e.what = std::move(what);
+  e.detail = std::move(detail);
+  e.verdict = std::move(verdict);
+  log->record(std::move(e));
+}
+
 BluezLock::BluezLock(std::unique_ptr<sdbus::IConnection> bus, BluezLockOptions options)
-    : options_(std::move(options)), bus_(std::move(bus)), shared_(std::make_shared<Shared>()) {
+    : options_(std::move(options)),
+      bus_(std::move(bus)),
+      shared_(std::make_shared<Shared>()),
+      log_(options_.log) {
   if (!lock_receipt::parse_address(options_.address)) {
     throw std::invalid_argument("BluezLock: not a BLE address: '" + options_.address + "'");
   }

@@ -5,6 +5,7 @@
 // bus and against any other org.bluez on another bus.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include <sdbus-c++/IConnection.h>
 
+#include "kvittens/device_log.hpp"
 #include "kvittens/devices.hpp"
 
 namespace kvittens::ble {
@@ -27,6 +29,9 @@ struct BluezLockOptions {
   // Upper bound of a discovery; an operation's own timeout may cut it shorter.
   std::chrono::milliseconds discovery_timeout{8000};
   int connect_attempts = 2;  // Connect is retried on org.bluez.Error.Failed/InProgress
+  // Where every D-Bus method call, reply, error and signal of this lock is recorded
+  // (docs/device-log.md); none when null. Not owned; set_log() changes it later.
+  DeviceLog* log = nullptr;
 };
 
 class BluezLock : public Lock {
@@ -55,9 +60,15 @@ class BluezLock : public Lock {
   // after the command.
   std::optional<LockStatus> last_notified_status() const;
 
+  // The device log from now on (null: none). The log must outlive its use here.
+  void set_log(DeviceLog* log) { log_.store(log); }
+
  private:
   class Session;
   struct Shared;
+
+  // Records one D-Bus crossing in the device log, if there is one.
+  void note(const char* direction, std::string what, std::string detail, std::string verdict) const;
 
   LockEvent authenticated(const LockCredential& credential, std::uint8_t opcode, std::uint32_t arg,
                           std::chrono::milliseconds timeout);
@@ -65,6 +76,7 @@ class BluezLock : public Lock {
   BluezLockOptions options_;
   std::unique_ptr<sdbus::IConnection> bus_;
   std::shared_ptr<Shared> shared_;
+  std::atomic<DeviceLog*> log_{nullptr};
 };
 
 }  // namespace kvittens::ble
