@@ -14,6 +14,7 @@ void add_run(CLI::App& app, int& exit_code);
 void add_serve(CLI::App& app, int& exit_code);
 void add_explain(CLI::App& app, int& exit_code);
 void add_diff(CLI::App& app, int& exit_code);
+void add_simulate(CLI::App& app, int& exit_code);
 // `kvittens emulate nfc|ble`: the emulators with their real interfaces.
 void add_emulate_nfc(CLI::App& emulate, int& exit_code);
 void add_emulate_ble(CLI::App& emulate, int& exit_code);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_serve(app, exit_code);
   add_explain(app, exit_code);
   add_diff(app, exit_code);
+  add_simulate(app, exit_code);
   auto* emulate = app.add_subcommand("emulate", "Run a device emulator behind its real interface");
   emulate->require_subcommand(1);
   add_emulate_nfc(*emulate, exit_code);
