@@ -248,7 +248,7 @@ std::string xml(const std::string& s) {
 
 }  // namespace
 
-std::string to_junit(const std::vector<RunResult>& results) {
+std::string to_junit(const std::vector<RunResult>& results, const std::string& suite) {
   int fail = 0, error = 0;
   for (const auto& r : results) {
     if (r.status == RunStatus::Fail) ++fail;
@@ -258,8 +258,8 @@ std::string to_junit(const std::vector<RunResult>& results) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"kvittens run\" tests=\"" << results.size() << "\" failures=\"" << fail
       << "\" errors=\"" << error << "\">\n";
-  out << "  <testsuite name=\"scenarios\" tests=\"" << results.size() << "\" failures=\"" << fail
-      << "\" errors=\"" << error << "\">\n";
+  out << "  <testsuite name=\"" << xml(suite) << "\" tests=\"" << results.size() << "\" failures=\""
+      << fail << "\" errors=\"" << error << "\">\n";
   for (const auto& r : results) {
     // classname: the scenario's folder as a dotted suite name (scenarios.hemtjanst).
     std::string cls = r.file.substr(

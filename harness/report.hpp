@@ -30,6 +30,7 @@ std::string failure_text(const RunResult& r, bool color);
 
 // No wall-clock times or host details: only what the inputs determine.
 nlohmann::ordered_json to_json(const std::vector<RunResult>& results, const ReportOptions& options);
-std::string to_junit(const std::vector<RunResult>& results);
+// `suite`: the <testsuite> name ("scenarios", or "scenarios shard 2/4" for one shard).
+std::string to_junit(const std::vector<RunResult>& results, const std::string& suite = "scenarios");
 
 }  // namespace kvittens::harness

@@ -10,7 +10,9 @@
 #include "harness/cli/commands.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/lab.hpp"
+#include "harness/progress.hpp"
 #include "harness/report.hpp"
+#include "harness/report_html.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario_load.hpp"
 #include "harness/suite.hpp"
@@ -30,6 +32,8 @@ struct RunArgs {
   std::string backend_url;
   std::string token;
   std::string lab;
+  std::string html;
+  std::string shard;
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -97,6 +101,22 @@ int run(const RunArgs& a) {
               << (a.filters.empty() ? "" : ", none matched --filter") << ")\n";
     return kUsage;
   }
+  std::string suite_name = "scenarios";
+  if (!a.shard.empty()) {
+    // A deterministic slice of the job list; the shards of one N partition it.
+    harness::Shard shard;
+    try {
+      shard = harness::parse_shard(a.shard);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "kvittens run: " << e.what() << "\n";
+      return kUsage;
+    }
+    const std::size_t all = jobs.size();
+    jobs = harness::shard_jobs(jobs, shard);
+    suite_name = "scenarios shard " + a.shard;
+    std::cerr << "kvittens run: shard " << a.shard << ": " << jobs.size() << " of " << all
+              << " runs\n";
+  }
 
   harness::RunOptions options;
   options.backend = [](const std::string& rules) -> std::unique_ptr<BackendClient> {
@@ -118,7 +138,14 @@ int run(const RunArgs& a) {
       return harness::make_lab_hardware(*lab, world, doors, clock, std::cerr);
     };
   }
-  const auto results = harness::run_jobs(jobs, options, lab ? 1 : a.jobs);
+  // Lab runs prompt the operator on stderr: no progress line there.
+  harness::Progress progress(
+      std::cerr, jobs.size(),
+      lab ? harness::Progress::Style::Off : harness::Progress::style_for(STDERR_FILENO));
+  const auto results = harness::run_jobs(
+      jobs, options, lab ? 1 : a.jobs,
+      [&](std::size_t, const auto& r) { progress.done(r.status != harness::RunStatus::Pass); });
+  progress.finish();
 
   harness::ReportOptions report;
   report.color = harness::console_wants_color(STDOUT_FILENO);
@@ -129,9 +156,19 @@ int run(const RunArgs& a) {
     std::cerr << "kvittens run: cannot write " << a.json << "\n";
     return kUsage;
   }
-  if (!a.junit.empty() && !write_file(a.junit, harness::to_junit(results))) {
+  if (!a.junit.empty() && !write_file(a.junit, harness::to_junit(results, suite_name))) {
     std::cerr << "kvittens run: cannot write " << a.junit << "\n";
     return kUsage;
+  }
+  if (!a.html.empty()) {
+    std::vector<const harness::Scenario*> ran;
+    for (const auto& j : jobs) ran.push_back(j.scenario);
+    try {
+      harness::write_html_report(a.html, results, ran, report);
+    } catch (const std::runtime_error& e) {
+      std::cerr << "kvittens run: " << e.what() << "\n";
+      return kUsage;
+    }
   }
   bool failed = false, errored = false;
   for (const auto& r : results) {
@@ -169,6 +206,12 @@ void add_run(CLI::App& app, int& exit_code) {
       ->excludes("--hardware");
   cmd->add_option("--junit", args->junit, "Write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json, "Write a JSON report to FILE (deterministic)");
+  cmd->add_option("--html", args->html,
+                  "Write a self-contained HTML report with visit timelines to DIR/index.html "
+                  "(docs/report-html.md)");
+  cmd->add_option("--shard", args->shard,
+                  "Run only shard K of N (e.g. 2/4) of the job list, for several CI runners; "
+                  "the shards of one N partition the runs");
   cmd->add_option("--backend", args->backend_url,
                   "Backend URL, e.g. http://127.0.0.1:8080 (default: in-process engine); each "
                   "scenario runs in its own sandbox (docs/service.md)");
