@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace kvittens::harness {
 namespace {
@@ -388,9 +389,10 @@ std::string changes(const Difference& d) {
   return out;
 }
 
-void print_difference(std::ostream& out, const Difference& d, const Paint& paint) {
+void print_difference(std::ostream& out, const Difference& d, const Paint& paint,
+                      bool verdict = true) {
   std::string mark;
-  if (d.outcome_changed()) {
+  if (verdict && d.outcome_changed()) {
     mark = d.declared ? paint("32", "declared") : paint("31", "UNDECLARED: " + d.note);
     if (d.kind == "month" && d.declared) mark = d.note;  // the visits carry the declaration
   }
@@ -509,6 +511,162 @@ nlohmann::ordered_json diff_json(const DiffReport& r) {
            {"decisions_changed", decisions},
            {"undeclared", undeclared(r)}};
   doc["scenarios"] = list;
+  return doc;
+}
+
+namespace {
+
+std::map<std::string, ProviderTotals> totals(const std::vector<Decisions>& parts) {
+  std::map<std::string, ProviderTotals> t;
+  for (const auto& ds : parts) {
+    for (const auto& d : ds.visits) {
+      auto& x = t[d.provider];
+      ++x.decisions;
+      x.paid_minutes += d.paid_minutes;
+      if (d.state == DecisionState::Rejected) ++x.rejected;
+    }
+    for (const auto& m : ds.months) {
+      auto& x = t[m.provider];
+      x.manual_visits += m.manual_visits;
+      x.manual_share_exceeded |= m.manual_share_exceeded;
+      for (const auto& r : m.repayments) {
+        ++x.repayments;
+        x.repayment_minutes += r.paid_before - r.due_now;
+      }
+    }
+  }
+  return t;
+}
+
+Json totals_json(const ProviderTotals& t) {
+  return Json{{"decisions", t.decisions},
+              {"paid_minutes", t.paid_minutes},
+              {"rejected", t.rejected},
+              {"manual_visits", t.manual_visits},
+              {"manual_share_exceeded", t.manual_share_exceeded},
+              {"repayments", t.repayments},
+              {"repayment_minutes", t.repayment_minutes}};
+}
+
+std::string delta(int a, int b) {
+  if (a == b) return std::to_string(a);
+  return std::to_string(a) + " → " + std::to_string(b) + " (" + (b > a ? "+" : "") +
+         std::to_string(b - a) + ")";
+}
+
+}  // namespace
+
+int same_outcome_other_clauses(const MonthDiffReport& r) {
+  int n = 0;
+  for (const auto& part : r.parts) {
+    for (const auto& d : part.differences) {
+      if (d.kind == "visit" && !d.outcome_changed()) ++n;
+    }
+  }
+  return n;
+}
+
+MonthDiffReport diff_month(const std::vector<std::string>& rules_from,
+                           const std::vector<std::string>& rules_to,
+                           const std::vector<World>& worlds, const std::vector<Decisions>& before,
+                           const std::vector<Decisions>& after) {
+  MonthDiffReport r;
+  const auto a = totals(before), b = totals(after);
+  std::set<std::string> seen;
+  for (const auto& w : worlds) {
+    for (const auto& p : w.providers) {
+      if (!seen.insert(p.id).second) continue;
+      MonthDiffReport::Provider x{p.id, p.name, {}, {}};
+      if (a.count(p.id)) x.before = a.at(p.id);
+      if (b.count(p.id)) x.after = b.at(p.id);
+      r.providers.push_back(x);
+    }
+  }
+  const Scenario none;  // a synthetic month declares nothing
+  for (std::size_t i = 0; i < before.size() && i < after.size(); ++i) {
+    RunResult x, y;
+    x.rules = rules_from.at(i);
+    y.rules = rules_to.at(i);
+    x.file = y.file = "month part " + rules_from.at(i);
+    x.decisions = before[i];
+    y.decisions = after[i];
+    r.decisions += before[i].visits.size();
+    auto d = diff_runs(none, x, y);
+    d.name = x.rules == y.rules ? x.rules : x.rules + " → " + y.rules;
+    r.parts.push_back(std::move(d));
+  }
+  return r;
+}
+
+void print_month_diff(std::ostream& out, const MonthDiffReport& r, bool color, std::size_t limit) {
+  const Paint paint{color};
+  out << "kvittens diff: " << r.from << " → " << r.to << " on a synthetic month (" << r.month
+      << ")\n\n";
+  out << "Totals per provider (before → after)\n";
+  for (const auto& p : r.providers) {
+    const auto& a = p.before;
+    const auto& b = p.after;
+    out << "  " << paint("1", p.id + " " + p.name) << "\n"
+        << "    decisions " << delta(a.decisions, b.decisions) << " · paid minutes "
+        << delta(a.paid_minutes, b.paid_minutes) << " · rejected " << delta(a.rejected, b.rejected)
+        << " · manual visits " << delta(a.manual_visits, b.manual_visits)
+        << (a.manual_share_exceeded != b.manual_share_exceeded
+                ? std::string(" · manual share exceeded ") +
+                      (a.manual_share_exceeded ? "yes" : "no") + " → " +
+                      (b.manual_share_exceeded ? "yes" : "no")
+                : "")
+        << " · repayments " << delta(a.repayments, b.repayments) << " ("
+        << delta(a.repayment_minutes, b.repayment_minutes) << " min)\n";
+  }
+  std::size_t changed = 0, shown = 0;
+  for (const auto& part : r.parts) {
+    for (const auto& d : part.differences) {
+      if (!d.outcome_changed() || d.kind == "month") continue;
+      if (changed++ == 0) out << "\nChanged decisions\n";
+      if (shown >= limit) continue;
+      ++shown;
+      print_difference(out, d, paint, false);  // a synthetic month declares nothing
+    }
+  }
+  if (changed > shown) out << "  ... and " << (changed - shown) << " more (--json lists all)\n";
+  out << "\n"
+      << changed << " of " << r.decisions << " decision(s) changed, "
+      << same_outcome_other_clauses(r) << " with the same outcome and other clauses\n";
+}
+
+nlohmann::ordered_json month_diff_json(const MonthDiffReport& r) {
+  Json doc{
+      {"kvittens", "diff"}, {"mode", "month"}, {"from", r.from}, {"to", r.to}, {"month", r.month}};
+  Json ps = Json::array();
+  for (const auto& p : r.providers) {
+    ps.push_back(Json{{"provider", p.id},
+                      {"name", p.name},
+                      {"before", totals_json(p.before)},
+                      {"after", totals_json(p.after)}});
+  }
+  doc["providers"] = ps;
+  Json changes = Json::array();
+  for (const auto& part : r.parts) {
+    for (const auto& d : part.differences) {
+      if (!d.outcome_changed() || d.kind == "month") continue;
+      auto j = difference_json(d);
+      j.erase("declared");
+      j.erase("note");
+      j["rules"] = part.name;
+      changes.push_back(j);
+    }
+  }
+  Json others = Json::array();
+  for (const auto& part : r.parts) {
+    for (const auto& d : part.differences) {
+      if (d.kind == "visit" && !d.outcome_changed()) others.push_back(d.subject);
+    }
+  }
+  doc["same_outcome_other_clauses"] = others;
+  doc["summary"] = Json{{"decisions", r.decisions},
+                        {"changed", changes.size()},
+                        {"same_outcome_other_clauses", same_outcome_other_clauses(r)}};
+  doc["changes"] = changes;
   return doc;
 }
 

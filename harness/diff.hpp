@@ -64,6 +64,42 @@ struct DiffReport {
 int undeclared(const DiffReport& report);
 int errors(const DiffReport& report);
 
+// ---------------------------------------------------------------- a synthetic month
+
+// One provider's totals over a month's decisions (every part of the month).
+struct ProviderTotals {
+  int decisions = 0;
+  int paid_minutes = 0;
+  int rejected = 0;
+  int manual_visits = 0;
+  bool manual_share_exceeded = false;
+  int repayments = 0;         // lines
+  int repayment_minutes = 0;  // paid before less due now, summed
+};
+
+struct MonthDiffReport {
+  std::string from, to;
+  std::string month;  // "100 customers, 20 staff, 2 provider(s), 30 days from 2026-03-01, seed 1"
+  struct Provider {
+    std::string id, name;
+    ProviderTotals before, after;
+  };
+  std::vector<Provider> providers;
+  std::size_t decisions = 0;        // decisions compared
+  std::vector<ScenarioDiff> parts;  // one per part of the month (hemtjänst, boendestöd)
+};
+
+// Compares the decisions of the same month (the same registrations) under two rule selections
+// or backends. `worlds[i]` names the providers of part i.
+MonthDiffReport diff_month(const std::vector<std::string>& part_rules_from,
+                           const std::vector<std::string>& part_rules_to,
+                           const std::vector<World>& worlds, const std::vector<Decisions>& before,
+                           const std::vector<Decisions>& after);
+// Totals per provider before → after, then the changed decisions (at most `limit` listed).
+void print_month_diff(std::ostream& out, const MonthDiffReport& report, bool color,
+                      std::size_t limit = 20);
+nlohmann::ordered_json month_diff_json(const MonthDiffReport& report);
+
 // Console: the changed scenarios with each changed decision, then those whose outcome stayed
 // and whose reasons moved, then a summary line. Colour only when `color`.
 void print_diff(std::ostream& out, const DiffReport& report, bool color);

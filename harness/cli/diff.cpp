@@ -14,6 +14,7 @@
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "harness/suite.hpp"
+#include "sim/load/month.hpp"
 
 namespace kvittens::cli {
 namespace {
@@ -29,6 +30,8 @@ struct DiffArgs {
   int jobs = 1;
   std::uint64_t seed = 1;
   bool json = false;
+  bool month = false;
+  sim::load::Options month_options;
 };
 
 std::string pack_of(const std::string& rules) {
@@ -40,6 +43,9 @@ harness::BackendFactory http(const std::string& url, const std::string& token) {
     return harness::HttpBackend::create_sandbox(url, token, rules);
   };
 }
+
+int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
+               const std::string& to_token);
 
 int diff(const DiffArgs& a) {
   const bool versions = !a.from.empty() || !a.to.empty();
@@ -79,6 +85,8 @@ int diff(const DiffArgs& a) {
       }
     }
   }
+
+  if (a.month) return diff_month(a, backends, from_token, to_token);
 
   harness::Suite suite;
   try {
@@ -157,6 +165,90 @@ int diff(const DiffArgs& a) {
   return harness::undeclared(report) > 0 ? kChecksFailed : kOk;
 }
 
+// The same synthetic month (sim/load, docs/simulate.md) played twice: totals per provider.
+int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
+               const std::string& to_token) {
+  if (!a.paths.empty() || !a.filters.empty()) {
+    std::cerr << "kvittens diff: --month takes no scenario paths or --filter\n";
+    return kUsage;
+  }
+  sim::load::Options o = a.month_options;
+  o.seed = a.seed;
+  // The versions replace the default pack of their service; with backends, --rules does.
+  std::string service_pack;
+  for (const auto& r : {backends ? a.rules : a.from}) {
+    if (r.empty()) continue;
+    try {
+      const auto pack = backend::load_rule_pack(r);
+      (pack.service == ServiceType::Hemtjanst ? o.hemtjanst_rules : o.boendestod_rules) = r;
+      service_pack = pack_of(r);
+    } catch (const std::exception& e) {
+      std::cerr << "kvittens diff: " << e.what() << "\n";
+      return kUsage;
+    }
+  }
+  sim::load::Month before;
+  try {
+    before = sim::load::generate(o);
+  } catch (const std::exception& e) {
+    std::cerr << "kvittens diff: " << e.what() << "\n";
+    return kUsage;
+  }
+  sim::load::Month after = before;
+  std::vector<std::string> rules_from, rules_to;
+  std::vector<World> worlds;
+  for (auto& part : after.parts) {
+    if (!backends && pack_of(part.rules) == service_pack) part.rules = a.to;
+    rules_to.push_back(part.rules);
+  }
+  for (const auto& part : before.parts) {
+    rules_from.push_back(part.rules);
+    worlds.push_back(part.world);
+  }
+  const auto mode =
+      a.hardware == "emulated" ? harness::HardwareMode::Emulated : harness::HardwareMode::None;
+  std::string why;
+  if (!harness::hardware_available(mode, why)) {
+    std::cerr << "kvittens diff: " << why << "\n";
+    return kUsage;
+  }
+  sim::load::HardwareFactory hardware = [mode](const World& w, const std::vector<sim::Door>& doors,
+                                               const Clock& clock, std::uint64_t seed) {
+    return harness::make_hardware(mode, w, doors, clock, seed);
+  };
+  sim::load::BackendFactory in_process =
+      [](const std::string& rules) -> std::unique_ptr<BackendClient> {
+    return backend::make_inprocess_backend(rules);
+  };
+  std::vector<Decisions> x, y;
+  try {
+    for (auto& r : sim::load::drive(
+             before, backends ? http(a.from_backend, from_token) : in_process, hardware)) {
+      x.push_back(std::move(r.decisions));
+    }
+    for (auto& r :
+         sim::load::drive(after, backends ? http(a.to_backend, to_token) : in_process, hardware)) {
+      y.push_back(std::move(r.decisions));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "kvittens diff: " << e.what() << "\n";
+    return kUsage;
+  }
+  auto report = harness::diff_month(rules_from, rules_to, worlds, x, y);
+  report.from = backends ? a.from_backend : a.from;
+  report.to = backends ? a.to_backend : a.to;
+  report.month = std::to_string(o.customers) + " customers, " + std::to_string(o.staff) +
+                 " staff, " + std::to_string(o.providers) + " provider(s), " +
+                 std::to_string(o.days) + " days from " + o.first_day + ", seed " +
+                 std::to_string(o.seed);
+  if (a.json) {
+    std::cout << harness::month_diff_json(report).dump(2) << "\n";
+  } else {
+    harness::print_month_diff(std::cout, report, harness::console_wants_color(STDOUT_FILENO));
+  }
+  return kOk;
+}
+
 }  // namespace
 
 void add_diff(CLI::App& app, int& exit_code) {
@@ -186,8 +278,28 @@ void add_diff(CLI::App& app, int& exit_code) {
                   "none (default): synthesized receipts; emulated: the device emulators")
       ->check(CLI::IsMember({"none", "emulated"}));
   cmd->add_option("-j,--jobs", args->jobs, "Scenario runs in parallel")->check(CLI::Range(1, 256));
-  cmd->add_option("--seed", args->seed, "Seed for device details (the same on both sides)");
+  cmd->add_option("--seed", args->seed,
+                  "Seed for device details, and with --month for the month (the same on both "
+                  "sides)");
   cmd->add_flag("--json", args->json, "Print the differences as JSON (docs/diff.md)");
+  cmd->add_flag("--month", args->month,
+                "Compare a synthetic municipality month (docs/simulate.md) instead of scenarios: "
+                "totals per provider before and after");
+  auto& mo = args->month_options;
+  cmd->add_option("--customers", mo.customers, "--month: customers")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--staff", mo.staff, "--month: staff members")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--days", mo.days, "--month: days to simulate")
+      ->check(CLI::Range(1, 62))
+      ->capture_default_str();
+  cmd->add_option("--providers", mo.providers, "--month: providers")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--first-day", mo.first_day, "--month: first day, YYYY-MM-DD")
+      ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = diff(*args); });
 }
 

@@ -230,6 +230,57 @@ TEST(Diff, UsageErrorsExitTwo) {
   }
 }
 
+// The same synthetic month under both versions. Its totals before are those `kvittens
+// simulate` reports for the month; every visit that combines a cell the revision changed is
+// listed (its 4.15 reasoning moves), and nothing else.
+TEST(DiffMonth, TotalsPerProviderAndTheVisitsWithAChangedCell) {
+  kvittens::testing::TempDir dir;
+  const std::string month = "--customers 60 --staff 12 --days 21 --seed 3";
+  const auto sim = run_kvittens("simulate --no-progress " + month + " --json " +
+                                (dir.path / "sim.json").string());
+  ASSERT_EQ(sim.exit_code, 0) << sim.out;
+  const auto simulated = Json::parse(slurp(dir.path / "sim.json"));
+  const auto doc = diff_json("--month " + month + " --from " + kFrom + " --to " + kTo, 0);
+  ASSERT_EQ(doc["mode"], "month");
+
+  std::map<std::string, Json> by_provider;
+  for (const auto& p : doc["providers"]) by_provider[p["provider"]] = p;
+  ASSERT_EQ(by_provider.size(), simulated["summary"]["providers"].size());
+  for (const auto& s : simulated["summary"]["providers"]) {
+    const auto& p = by_provider.at(s["provider"]);
+    EXPECT_EQ(p["before"]["paid_minutes"], s["paid_minutes"]);
+    EXPECT_EQ(p["before"]["decisions"], s["decisions"]);
+    EXPECT_EQ(p["before"]["manual_visits"], s["manual_visits"]);
+  }
+
+  // The changed cells from the pack, and the simulated visits that combine one.
+  std::set<std::set<std::string>> cells;
+  for (const auto& c : YAML::LoadFile(kSource + "/rules/nacka-hemtjanst.yaml")["matrix"]["changes"])
+    for (const auto& cell : c["cells"])
+      cells.insert({cell["a"].as<std::string>(), cell["b"].as<std::string>()});
+  std::set<std::string> combining;
+  for (const auto& part : simulated["parts"]) {
+    for (const auto& d : part["decisions"]["decisions"]) {
+      std::set<std::string> names;
+      for (const auto& i : d["insatser"]) names.insert(i["insats"].get<std::string>());
+      for (const auto& cell : cells)
+        if (std::includes(names.begin(), names.end(), cell.begin(), cell.end()))
+          combining.insert("visit " + d["id"].get<std::string>());
+    }
+  }
+  ASSERT_FALSE(combining.empty()) << "choose a month where Städning meets an extra Tvätt";
+  std::set<std::string> listed;
+  for (const auto& c : doc["changes"]) listed.insert(c["subject"].get<std::string>());
+  for (const auto& c : doc["same_outcome_other_clauses"]) listed.insert(c.get<std::string>());
+  EXPECT_EQ(listed, combining);
+
+  // The same version on both sides: nothing moves.
+  const auto same = diff_json("--month " + month + " --from " + kFrom + " --to " + kFrom, 0);
+  EXPECT_EQ(same["summary"]["changed"], 0);
+  EXPECT_EQ(same["summary"]["same_outcome_other_clauses"], 0);
+  for (const auto& p : same["providers"]) EXPECT_EQ(p["before"], p["after"]);
+}
+
 TEST(DiffBackends, TwoServersUnderOneVersionGiveTheSameDecisions) {
   using kvittens::testing::ServeProcess;
   using kvittens::testing::TempDir;
