@@ -39,7 +39,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
   d.trace = std::move(pre);
   const auto& c = *ctx.customers.at(v.customer);
   trace(d.trace, "2",
-        "visit time " + format_local(start) + "–" + format_local(end) + " (" +
+        "visit time " + ctx.local.text(start) + "–" + ctx.local.text(end) + " (" +
             std::to_string(d.registered_minutes) + " min)");
   if (v.manual) d.manual = true;
   std::string reason;
@@ -162,7 +162,7 @@ void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_o
     if (d->paid_minutes <= 0) continue;
     const auto it = ctx.customers.find(d->customer);
     if (it == ctx.customers.end()) continue;
-    const auto month = local_month(d->start);
+    const auto month = ctx.local.month(d->start);
     const unsigned days = unsigned(std::chrono::year_month_day_last{
         month.year(),
         std::chrono::month_day_last{

@@ -4,9 +4,98 @@
 
 #include <chrono>
 
+#include <date/tz.h>
+
 #include "kvittens/lock_receipt.hpp"
 
 namespace kvittens::backend::detail {
+
+namespace {
+const date::time_zone* stockholm_zone() {
+  static const date::time_zone* z = date::locate_zone("Europe/Stockholm");
+  return z;
+}
+// Instants this close to an offset change take the general path (ambiguous local times).
+constexpr std::chrono::hours kChangeMargin{3};
+
+void put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10 % 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+void put4(char* p, int v) {
+  put2(p, static_cast<unsigned>(v / 100));
+  put2(p + 2, static_cast<unsigned>(v % 100));
+}
+}  // namespace
+
+void LocalTime::refresh(Instant t) {
+  if (loaded_ && t >= begin_ && t < end_) return;
+  const auto info = stockholm_zone()->get_info(t);
+  begin_ = Instant{std::chrono::duration_cast<std::chrono::seconds>(info.begin.time_since_epoch())};
+  end_ = Instant{std::chrono::duration_cast<std::chrono::seconds>(info.end.time_since_epoch())};
+  offset_ = info.offset;
+  loaded_ = true;
+}
+
+Date LocalTime::date(Instant t) {
+  refresh(t);
+  return Date{std::chrono::floor<std::chrono::days>(t + offset_)};
+}
+
+std::chrono::year_month LocalTime::month(Instant t) {
+  const Date d = date(t);
+  return {d.year(), d.month()};
+}
+
+std::string LocalTime::text(Instant t) {
+  refresh(t);
+  const int y = int(Date{std::chrono::floor<std::chrono::days>(t)}.year());
+  if (t < begin_ + kChangeMargin || t >= end_ - kChangeMargin || y < 1000 || y > 9999 ||
+      t.time_since_epoch().count() % 60 != 0)
+    return format_local(t);
+  const auto local = t + offset_;
+  const auto day = std::chrono::floor<std::chrono::days>(local);
+  const Date d{day};
+  const auto secs = (local - day).count();
+  char buf[16];
+  put4(buf, int(d.year()));
+  buf[4] = '-';
+  put2(buf + 5, unsigned(d.month()));
+  buf[7] = '-';
+  put2(buf + 8, unsigned(d.day()));
+  buf[10] = 'T';
+  put2(buf + 11, static_cast<unsigned>(secs / 3600));
+  buf[13] = ':';
+  put2(buf + 14, static_cast<unsigned>(secs / 60 % 60));
+  return std::string(buf, 16);
+}
+
+void LocalTime::append_date(std::string& out, Date d) {
+  const int y = int(d.year());
+  if (y < 1000 || y > 9999) {
+    out += format_date(d);
+    return;
+  }
+  char buf[10];
+  put4(buf, y);
+  buf[4] = '-';
+  put2(buf + 5, unsigned(d.month()));
+  buf[7] = '-';
+  put2(buf + 8, unsigned(d.day()));
+  out.append(buf, 10);
+}
+
+const std::vector<const Visit*>& Context::visits_of(const std::string& staff_id,
+                                                    const std::string& customer) const {
+  if (!visits_indexed) {
+    for (const auto& v : regs.visits)
+      visits_by_staff_customer[v.staff + '\x1f' + v.customer].push_back(&v);
+    visits_indexed = true;
+  }
+  static const std::vector<const Visit*> none;
+  const auto it = visits_by_staff_customer.find(staff_id + '\x1f' + customer);
+  return it == visits_by_staff_customer.end() ? none : it->second;
+}
 
 Context::Context(const RulePack& p, const World& w, const Registrations& r)
     : pack(p), world(w), regs(r), stamp(p.stamp()) {
@@ -30,8 +119,7 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
 }
 
 namespace {
-bool order_valid(const Order& o, Instant at) {
-  const auto day = local_date(at);
+bool order_valid(const Order& o, Date day) {
   if (o.from && day < *o.from) return false;
   if (o.to && day > *o.to) return false;
   return true;
@@ -42,16 +130,18 @@ const Order* Context::order_for(const std::string& customer, const std::string& 
                                 Instant at) const {
   const auto it = orders_by_customer.find(customer);
   if (it == orders_by_customer.end()) return nullptr;
+  const Date day = local.date(at);
   for (const auto* o : it->second)
-    if (o->insats == insats && order_valid(*o, at)) return o;
+    if (o->insats == insats && order_valid(*o, day)) return o;
   return nullptr;
 }
 
 bool Context::has_double_staffing_order(const std::string& customer, Instant at) const {
   const auto it = orders_by_customer.find(customer);
   if (it == orders_by_customer.end()) return false;
+  const Date day = local.date(at);
   for (const auto* o : it->second)
-    if (o->double_staffing && order_valid(*o, at)) return true;
+    if (o->double_staffing && order_valid(*o, day)) return true;
   return false;
 }
 
@@ -61,9 +151,15 @@ const std::string& Context::provider_of(const std::string& customer) const {
   return it == customers.end() ? none : it->second->provider;
 }
 
-std::string shift_of(const std::string& named, const std::string& staff, Instant start) {
+std::string shift_of(const Context& ctx, const std::string& named, const std::string& staff,
+                     Instant start) {
   if (!named.empty()) return named;
-  return staff + "/" + format_date(local_date(start));
+  std::string out;
+  out.reserve(staff.size() + 11);
+  out += staff;
+  out += '/';
+  LocalTime::append_date(out, ctx.local.date(start));
+  return out;
 }
 
 bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
@@ -74,7 +170,7 @@ bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
     return false;
   }
   const auto& s = *it->second;
-  const auto day = local_date(at);
+  const auto day = ctx.local.date(at);
   if (s.deactivated_on && day >= *s.deactivated_on) {
     reason = "the staff account was deactivated on " + format_date(*s.deactivated_on);
     return false;
@@ -99,14 +195,15 @@ bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
   return true;
 }
 
-bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
-                            std::string& reason) {
+namespace {
+bool shift_verdict(const Context& ctx, const std::string& shift, Instant start,
+                   std::string& reason) {
   const auto it = ctx.approvals.find(shift);
   if (it == ctx.approvals.end()) {
     reason = "shift " + shift + " was not approved";
     return false;
   }
-  const auto month = format_month(local_month(start));
+  const auto month = format_month(ctx.local.month(start));
   const auto cutoff = ctx.world.cutoff_dates.find(month);
   const auto approved_day = local_date(it->second);
   if (cutoff == ctx.world.cutoff_dates.end()) {
@@ -122,6 +219,26 @@ bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instan
   reason = "shift " + shift + " approved " + format_date(approved_day) + ", by the spärrdatum " +
            format_date(cutoff->second);
   return true;
+}
+}  // namespace
+
+// The verdict depends only on the shift and the month of `start`: computed once per pair.
+bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
+                            std::string& reason) {
+  const auto m = ctx.local.month(start);
+  std::string key;
+  key.reserve(shift.size() + 8);
+  key += shift;
+  key += '\x1f';
+  key += std::to_string(int(m.year()) * 100 + static_cast<int>(unsigned(m.month())));
+  auto it = ctx.shift_verdicts.find(key);
+  if (it == ctx.shift_verdicts.end()) {
+    std::string r;
+    const bool ok = shift_verdict(ctx, shift, start, r);
+    it = ctx.shift_verdicts.emplace(std::move(key), std::make_pair(ok, std::move(r))).first;
+  }
+  reason = it->second.second;
+  return it->second.first;
 }
 
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,

@@ -13,6 +13,24 @@
 
 namespace kvittens::backend::detail {
 
+// Stockholm local time for the engine's hot path: the same dates and text as
+// kvittens/time.hpp (local_date, format_local, format_date, format_month), without a zone
+// lookup and printf per call. It remembers the UTC offset interval it last used; instants
+// near an offset change fall back to the general functions.
+class LocalTime {
+ public:
+  Date date(Instant t);
+  std::chrono::year_month month(Instant t);
+  std::string text(Instant t);                        // == format_local(t)
+  static void append_date(std::string& out, Date d);  // appends format_date(d)
+
+ private:
+  void refresh(Instant t);
+  Instant begin_{}, end_{};
+  std::chrono::seconds offset_{0};
+  bool loaded_ = false;
+};
+
 struct Context {
   Context(const RulePack& pack, const World& world, const Registrations& regs);
 
@@ -35,6 +53,15 @@ struct Context {
   // Running state across visits in time order.
   std::map<std::string, int> cap_used;  // customer|insats[|year] -> minutes paid
 
+  mutable LocalTime local;
+  // shift_approved_in_time by shift and month of the registration: (approved, reason).
+  mutable std::unordered_map<std::string, std::pair<bool, std::string>> shift_verdicts;
+  // Visits by staff and customer ("staff\x1fcustomer"), built on first use (4.10 cohabitant).
+  mutable std::unordered_map<std::string, std::vector<const Visit*>> visits_by_staff_customer;
+  mutable bool visits_indexed = false;
+  const std::vector<const Visit*>& visits_of(const std::string& staff,
+                                             const std::string& customer) const;
+
   const Order* order_for(const std::string& customer, const std::string& insats, Instant at) const;
   bool has_double_staffing_order(const std::string& customer, Instant at) const;
   const std::string& provider_of(const std::string& customer) const;
@@ -45,7 +72,8 @@ inline void trace(std::vector<TraceEntry>& t, std::string clause, std::string re
 }
 
 // The shift a registration belongs to: named by the app, or staff/local date.
-std::string shift_of(const std::string& named, const std::string& staff, Instant start);
+std::string shift_of(const Context& ctx, const std::string& named, const std::string& staff,
+                     Instant start);
 
 // 5.2: whether the account may register at `at`; reason filled when not.
 bool account_active(const Context& ctx, const std::string& staff, Instant at, std::string& reason);
@@ -64,8 +92,9 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
 
 // Clause functions per service; each fills decisions for one registration.
 VisitDecision hemtjanst_visit(Context& ctx, const Visit& v);
+// `visits` are the visit decisions at d's customer, in registration order.
 VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& d,
-                                        const std::vector<VisitDecision>& visits);
+                                        const std::vector<const VisitDecision*>& visits);
 VisitDecision hemtjanst_declined(Context& ctx, const DeclinedVisit& d);
 VisitDecision hemtjanst_absence(Context& ctx, const Absence& a);
 

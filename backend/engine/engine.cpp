@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
 
 #include "backend/engine/context.hpp"
 
@@ -132,8 +133,20 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
     visits[i] = hemtjanst ? detail::hemtjanst_visit(ctx, v) : detail::boendestod_visit(ctx, v);
   }
   out.visits = std::move(visits);
-  for (const auto& d : regs.double_staffing)
-    out.visits.push_back(detail::hemtjanst_double_staffing(ctx, d, out.visits));
+  if (!regs.double_staffing.empty()) {
+    // 4.6 looks for the primary insats among the visits at the same customer.
+    std::unordered_map<std::string, std::vector<const VisitDecision*>> at_customer;
+    for (const auto& d : out.visits) at_customer[d.customer].push_back(&d);
+    static const std::vector<const VisitDecision*> none;
+    std::vector<VisitDecision> staffed;
+    staffed.reserve(regs.double_staffing.size());
+    for (const auto& d : regs.double_staffing) {
+      const auto it = at_customer.find(d.customer);
+      staffed.push_back(
+          detail::hemtjanst_double_staffing(ctx, d, it == at_customer.end() ? none : it->second));
+    }
+    for (auto& d : staffed) out.visits.push_back(std::move(d));
+  }
   for (const auto& d : regs.declined)
     out.visits.push_back(hemtjanst ? detail::hemtjanst_declined(ctx, d)
                                    : detail::boendestod_declined(ctx, d));

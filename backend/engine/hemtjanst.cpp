@@ -66,9 +66,9 @@ bool exception_covers(const InsatsInfo& i, bool at_start, Place place) {
 // has its own receipt, so this visit may lack one.
 bool cohabitant_covers(const Context& ctx, const Visit& v, const Customer& c) {
   if (!c.cohabitant) return false;
-  for (const auto& o : ctx.regs.visits)
-    if (o.customer == *c.cohabitant && o.staff == v.staff && o.start < v.end && v.start < o.end &&
-        (o.start_receipt.kind != ReceiptKind::None || o.end_receipt.kind != ReceiptKind::None))
+  for (const auto* o : ctx.visits_of(v.staff, *c.cohabitant))
+    if (o->start < v.end && v.start < o->end &&
+        (o->start_receipt.kind != ReceiptKind::None || o->end_receipt.kind != ReceiptKind::None))
       return true;
   return false;
 }
@@ -204,7 +204,7 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
   }
   std::string key = v.customer + "|" + info.name;
   if (info.cap_per == CapPer::CustomerYear)
-    key += "|" + std::to_string(int(local_date(start).year()));
+    key += "|" + std::to_string(int(ctx.local.date(start).year()));
   int& used = ctx.cap_used[key];
   if (info.once && used > 0) {
     trace(d.trace, "4.2", info.name + " is paid at one occasion per customer; already paid");
@@ -260,14 +260,24 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
   d.staff = v.staff;
   d.provider = ctx.provider_of(v.customer);
   d.stamp = ctx.stamp;
+  d.trace.reserve(8);
   const auto& customer = *ctx.customers.at(v.customer);
   const auto [start, end] = clause_4_12_times(v, d);
   d.start = start;
   d.end = end;
   d.registered_minutes = static_cast<int>(minutes_between(start, end));
-  trace(d.trace, "2",
-        "visit time " + format_local(start) + "–" + format_local(end) + " (" +
-            std::to_string(d.registered_minutes) + " min), receipt to receipt");
+  {
+    std::string r;
+    r.reserve(80);
+    r += "visit time ";
+    r += ctx.local.text(start);
+    r += "–";
+    r += ctx.local.text(end);
+    r += " (";
+    r += std::to_string(d.registered_minutes);
+    r += " min), receipt to receipt";
+    trace(d.trace, "2", std::move(r));
+  }
   if (v.manual) {
     trace(d.trace, "4.14", "registered after the fact: a manual registration");
     d.manual = true;
@@ -279,7 +289,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
   }
   if (payable) payable = clause_4_10_receipts(ctx, v, customer, start, end, d);
   if (payable) {
-    payable = clause_4_13_shift(ctx, shift_of(v.shift, v.staff, start), start, d);
+    payable = clause_4_13_shift(ctx, shift_of(ctx, v.shift, v.staff, start), start, d);
   }
   if (v.declined_after_start)
     trace(d.trace, "4.8",
@@ -296,6 +306,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
     const auto& p = v.insatser[k];
     const auto& info = *ctx.pack.insats(p.insats);
     InsatsDecision id;
+    id.trace.reserve(4);
     id.insats = p.insats;
     id.registered_minutes = minutes[k];
     int paid = payable ? minutes[k] : 0;
@@ -381,12 +392,13 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
 
 // 4.6 — "Dubbelbemanning får bara registreras om en annan personal redan lagt in en insats."
 VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
-                                        const std::vector<VisitDecision>& visits) {
+                                        const std::vector<const VisitDecision*>& visits) {
   auto d = decision_for(ctx, ds.id, "double_staffing", ds.customer, ds.staff, ds.start, ds.end);
   if (!clause_5_2_account(ctx, ds.staff, ds.start, d)) return (settle(d), d);
   long best = 0;
   const VisitDecision* primary = nullptr;
-  for (const auto& v : visits) {
+  for (const auto* vp : visits) {
+    const auto& v = *vp;
     if (v.kind != "visit" || v.customer != ds.customer || v.staff == ds.staff ||
         v.paid_minutes <= 0)
       continue;
@@ -414,7 +426,7 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
   } else {
     trace(d.trace, "4.6", "double staffing ordered");
   }
-  if (!clause_4_13_shift(ctx, shift_of(ds.shift, ds.staff, ds.start), ds.start, d))
+  if (!clause_4_13_shift(ctx, shift_of(ctx, ds.shift, ds.staff, ds.start), ds.start, d))
     return (settle(d), d);
   d.paid_minutes = static_cast<int>(best);
   if (best < d.registered_minutes)

@@ -19,7 +19,7 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
     return s;
   };
   for (const auto& d : decisions) {
-    auto& s = summary(d.provider, format_month(local_month(d.start)));
+    auto& s = summary(d.provider, format_month(ctx.local.month(d.start)));
     if (d.kind == "visit") {
       ++s.visits;
       if (d.manual) ++s.manual_visits;
@@ -49,7 +49,7 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
       if (it == by_id.end()) continue;
       const auto& d = *it->second;
       if (d.paid_minutes >= p.paid_minutes) continue;
-      auto& s = summary(d.provider, format_month(local_month(d.start)));
+      auto& s = summary(d.provider, format_month(ctx.local.month(d.start)));
       s.repayments.push_back({d.id,
                               p.paid_minutes,
                               d.paid_minutes,
