@@ -50,15 +50,15 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    const auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2",
-                                       v.id + (at_start ? "/start" : "/end"));
+    const auto verdict =
+        judge_receipt(ctx, r, c, at_start ? start : end, "B2",
+                      v.id + (at_start ? "/start" : "/end"), at_start ? "start: " : "end: ");
     if (verdict.valid) {
-      trace(d.trace, "B2", std::string(which) + ": " + verdict.reason);
+      trace(d.trace, "B2", verdict.reason);
       continue;
     }
     if (r.kind != ReceiptKind::None)
-      trace(d.trace, verdict.clause,
-            std::string(which) + ": " + verdict.reason + "; counts as no receipt");
+      trace(d.trace, verdict.clause, verdict.reason + "; counts as no receipt");
     if (c.nfc_exemption) {
       trace(d.trace, "B3",
             std::string(which) + " without receipt: the LSS officer approved work without NFC tag");

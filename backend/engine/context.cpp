@@ -3,6 +3,8 @@
 #include "backend/engine/context.hpp"
 
 #include <chrono>
+#include <initializer_list>
+#include <string_view>
 
 #include <date/tz.h>
 
@@ -45,6 +47,34 @@ Date LocalTime::date(Instant t) {
 std::chrono::year_month LocalTime::month(Instant t) {
   const Date d = date(t);
   return {d.year(), d.month()};
+}
+
+void LocalTime::append_text(std::string& out, Instant t) {
+  refresh(t);
+  if (t < begin_ + kChangeMargin || t >= end_ - kChangeMargin ||
+      t.time_since_epoch().count() % 60 != 0) {
+    out += format_local(t);
+    return;
+  }
+  const auto local = t + offset_;
+  const auto day = std::chrono::floor<std::chrono::days>(local);
+  const Date d{day};
+  if (int(d.year()) < 1000 || int(d.year()) > 9999) {
+    out += format_local(t);
+    return;
+  }
+  const auto secs = (local - day).count();
+  char buf[16];
+  put4(buf, int(d.year()));
+  buf[4] = '-';
+  put2(buf + 5, unsigned(d.month()));
+  buf[7] = '-';
+  put2(buf + 8, unsigned(d.day()));
+  buf[10] = 'T';
+  put2(buf + 11, static_cast<unsigned>(secs / 3600));
+  buf[13] = ':';
+  put2(buf + 14, static_cast<unsigned>(secs / 60 % 60));
+  out.append(buf, 16);
 }
 
 std::string LocalTime::text(Instant t) {
@@ -223,75 +253,97 @@ bool shift_verdict(const Context& ctx, const std::string& shift, Instant start,
 }  // namespace
 
 // The verdict depends only on the shift and the month of `start`: computed once per pair.
-bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
-                            std::string& reason) {
-  const auto m = ctx.local.month(start);
-  std::string key;
-  key.reserve(shift.size() + 8);
-  key += shift;
-  key += '\x1f';
-  key += std::to_string(int(m.year()) * 100 + static_cast<int>(unsigned(m.month())));
-  auto it = ctx.shift_verdicts.find(key);
-  if (it == ctx.shift_verdicts.end()) {
-    std::string r;
-    const bool ok = shift_verdict(ctx, shift, start, r);
-    it = ctx.shift_verdicts.emplace(std::move(key), std::make_pair(ok, std::move(r))).first;
-  }
-  reason = it->second.second;
-  return it->second.first;
+const Context::ShiftVerdict& Context::shift_verdict(const std::string& shift, Instant start) const {
+  const auto m = local.month(start);
+  const int month = int(m.year()) * 100 + static_cast<int>(unsigned(m.month()));
+  auto& list = shift_verdicts[shift];
+  for (const auto& v : list)
+    if (v.month == month) return v;
+  ShiftVerdict v;
+  v.month = month;
+  v.approved = detail::shift_verdict(*this, shift, start, v.reason);
+  v.clause = approvals.count(shift) ? "4.13" : "3.2";
+  list.push_back(std::move(v));
+  return list.back();
 }
 
+bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
+                            std::string& reason) {
+  const auto& v = ctx.shift_verdict(shift, start);
+  reason = v.reason;
+  return v.approved;
+}
+
+namespace {
+std::string joined(const char* prefix, std::initializer_list<std::string_view> parts) {
+  std::string out = prefix;
+  std::size_t n = out.size();
+  for (const auto p : parts) n += p.size();
+  out.reserve(n);
+  for (const auto p : parts) out += p;
+  return out;
+}
+}  // namespace
+
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause, const std::string& registration) {
+                             const std::string& receipt_clause, const std::string& registration,
+                             const char* prefix) {
   switch (r.kind) {
     case ReceiptKind::None:
-      return {false, receipt_clause, "no receipt"};
+      return {false, receipt_clause, joined(prefix, {"no receipt"})};
     case ReceiptKind::Nfc: {
       for (const auto& t : customer.nfc_tags)
         if (t == r.tag_uid)
-          return {true, receipt_clause, "NFC tag " + r.tag_uid + " is the customer's"};
+          return {true, receipt_clause,
+                  joined(prefix, {"NFC tag ", r.tag_uid, " is the customer's"})};
       if (customer.cohabitant) {
         const auto it = ctx.customers.find(*customer.cohabitant);
         if (it != ctx.customers.end())
           for (const auto& t : it->second->nfc_tags)
             if (t == r.tag_uid)
               return {false, ctx.pack.clause("4.5") ? "4.5" : receipt_clause,
-                      "NFC tag " + r.tag_uid + " belongs to the cohabitant, not this customer"};
+                      joined(prefix, {"NFC tag ", r.tag_uid,
+                                      " belongs to the cohabitant, not this customer"})};
       }
-      return {false, receipt_clause, "NFC tag " + r.tag_uid + " is not registered to the customer"};
+      return {false, receipt_clause,
+              joined(prefix, {"NFC tag ", r.tag_uid, " is not registered to the customer"})};
     }
     case ReceiptKind::Lock: {
-      if (!r.lock) return {false, receipt_clause, "lock receipt without its log entry"};
+      if (!r.lock)
+        return {false, receipt_clause, joined(prefix, {"lock receipt without its log entry"})};
       const auto& e = *r.lock;
       const auto lock = ctx.locks.find(e.lock_id);
       if (lock == ctx.locks.end())
-        return {false, receipt_clause, "lock " + e.lock_id + " is not known to the backend"};
+        return {false, receipt_clause,
+                joined(prefix, {"lock ", e.lock_id, " is not known to the backend"})};
       bool serves = false;
       for (const auto& c : lock->second->customers) serves = serves || c == customer.id;
       if (!serves)
-        return {false, receipt_clause, "lock " + e.lock_id + " is not on this customer's door"};
-      const auto key = lock_receipt::from_hex(lock->second->key_hex);
-      if (!key || !lock_receipt::verify(e, *key))
         return {false, receipt_clause,
-                "lock receipt seq " + std::to_string(e.seq) +
-                    " has a MAC that does not verify (forged)"};
+                joined(prefix, {"lock ", e.lock_id, " is not on this customer's door"})};
+      const auto key = lock_receipt::from_hex(lock->second->key_hex);
+      const auto seq = std::to_string(e.seq);
+      if (!key || !lock_receipt::verify(e, *key))
+        return {
+            false, receipt_clause,
+            joined(prefix, {"lock receipt seq ", seq, " has a MAC that does not verify (forged)"})};
       const auto first = ctx.first_use.find({e.lock_id, e.seq});
       if (first != ctx.first_use.end() && first->second != registration)  // "id/start", "id/end"
         return {false, receipt_clause,
-                "lock receipt seq " + std::to_string(e.seq) + " was already used by " +
-                    first->second + " (replay)"};
+                joined(prefix, {"lock receipt seq ", seq, " was already used by ", first->second,
+                                " (replay)"})};
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
       if (gap > tolerance)
         return {false, receipt_clause,
-                "lock receipt time " + format_local(event_time) + " is " + std::to_string(gap) +
-                    " min from the visit time"};
+                joined(prefix, {"lock receipt time ", format_local(event_time), " is ",
+                                std::to_string(gap), " min from the visit time"})};
       return {true, receipt_clause,
-              "lock " + e.lock_id + " receipt seq " + std::to_string(e.seq) + " verified"};
+              joined(prefix, {"lock ", e.lock_id, " receipt seq ", seq, " verified"})};
     }
   }
-  return {false, receipt_clause, "unknown receipt"};
+  return {false, receipt_clause, joined(prefix, {"unknown receipt"})};
 }
 
 VisitDecision decision_for(const Context& ctx, const std::string& id, const char* kind,

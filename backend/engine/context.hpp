@@ -22,6 +22,7 @@ class LocalTime {
   Date date(Instant t);
   std::chrono::year_month month(Instant t);
   std::string text(Instant t);                        // == format_local(t)
+  void append_text(std::string& out, Instant t);      // appends text(t)
   static void append_date(std::string& out, Date d);  // appends format_date(d)
 
  private:
@@ -54,8 +55,15 @@ struct Context {
   std::map<std::string, int> cap_used;  // customer|insats[|year] -> minutes paid
 
   mutable LocalTime local;
-  // shift_approved_in_time by shift and month of the registration: (approved, reason).
-  mutable std::unordered_map<std::string, std::pair<bool, std::string>> shift_verdicts;
+  // shift_approved_in_time by shift and month of the registration.
+  struct ShiftVerdict {
+    int month = 0;  // year * 100 + month
+    bool approved = false;
+    const char* clause = "";  // "4.13" when the shift was approved at all, "3.2" when not
+    std::string reason;
+  };
+  mutable std::unordered_map<std::string, std::vector<ShiftVerdict>> shift_verdicts;
+  const ShiftVerdict& shift_verdict(const std::string& shift, Instant start) const;
   // Visits by staff and customer ("staff\x1fcustomer"), built on first use (4.10 cohabitant).
   mutable std::unordered_map<std::string, std::vector<const Visit*>> visits_by_staff_customer;
   mutable bool visits_indexed = false;
@@ -87,8 +95,10 @@ struct ReceiptVerdict {
   std::string clause;  // clause behind the verdict ("4.10", "4.5", "B2")
   std::string reason;
 };
+// The reason starts with `prefix` ("start: "), so callers need not copy it once more.
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause, const std::string& registration);
+                             const std::string& receipt_clause, const std::string& registration,
+                             const char* prefix = "");
 
 // Clause functions per service; each fills decisions for one registration.
 VisitDecision hemtjanst_visit(Context& ctx, const Visit& v);

@@ -25,10 +25,9 @@ bool clause_5_2_account(Context& ctx, const std::string& staff, Instant at, Visi
 // ersättas." Cites 4.13 when the shift was approved (in time or late), 3.2 when it never was.
 bool clause_4_13_shift(const Context& ctx, const std::string& shift, Instant start,
                        VisitDecision& d) {
-  std::string reason;
-  const bool approved = shift_approved_in_time(ctx, shift, start, reason);
-  trace(d.trace, ctx.approvals.count(shift) ? "4.13" : "3.2", reason);
-  return approved;
+  const auto& v = ctx.shift_verdict(shift, start);
+  trace(d.trace, v.clause, v.reason);
+  return v.approved;
 }
 
 // 4.12 — "Anledningen till att tiden har redigerats ska dokumenteras i Phoniros
@@ -81,15 +80,15 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    const auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "4.10",
-                                       v.id + (at_start ? "/start" : "/end"));
+    auto verdict =
+        judge_receipt(ctx, r, c, at_start ? start : end, "4.10",
+                      v.id + (at_start ? "/start" : "/end"), at_start ? "start: " : "end: ");
     if (verdict.valid) {
-      trace(d.trace, verdict.clause, std::string(which) + ": " + verdict.reason);
+      trace(d.trace, std::move(verdict.clause), std::move(verdict.reason));
       continue;
     }
     if (r.kind != ReceiptKind::None)
-      trace(d.trace, verdict.clause,
-            std::string(which) + ": " + verdict.reason + "; counts as no receipt");
+      trace(d.trace, std::move(verdict.clause), verdict.reason + "; counts as no receipt");
     // 4.11: lunch/dinner pickup may start without receipt, no note needed (I-5).
     if (at_start && place == Place::Pickup) {
       const bool meal = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
@@ -270,9 +269,9 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
     std::string r;
     r.reserve(80);
     r += "visit time ";
-    r += ctx.local.text(start);
+    ctx.local.append_text(r, start);
     r += "–";
-    r += ctx.local.text(end);
+    ctx.local.append_text(r, end);
     r += " (";
     r += std::to_string(d.registered_minutes);
     r += " min), receipt to receipt";
@@ -297,6 +296,8 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
 
   const auto minutes = split_minutes(v, d.registered_minutes);
   std::vector<const InsatsInfo*> kept;
+  kept.reserve(v.insatser.size());
+  d.insatser.reserve(v.insatser.size());
   const SharedInsats* group = nullptr;
   if (v.shared_group) {
     const auto it = ctx.shared.find(*v.shared_group);
@@ -342,7 +343,10 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
             paid = order->minutes;
           }
         } else {
-          trace(id.trace, "4.2", "within the ordered " + std::to_string(order->minutes) + " min");
+          std::string r = "within the ordered ";
+          r += std::to_string(order->minutes);
+          r += " min";
+          trace(id.trace, "4.2", std::move(r));
         }
         if (v.start_place == Place::Pickup && info.pickup)
           trace(id.trace, "4.11", "pickup of the matlåda included in the granted time");
