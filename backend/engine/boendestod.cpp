@@ -50,9 +50,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    const auto verdict =
-        judge_receipt(ctx, r, c, at_start ? start : end, "B2",
-                      v.id + (at_start ? "/start" : "/end"), at_start ? "start: " : "end: ");
+    const auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start);
     if (verdict.valid) {
       trace(d.trace, "B2", verdict.reason);
       continue;

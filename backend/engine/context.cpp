@@ -286,8 +286,9 @@ std::string joined(const char* prefix, std::initializer_list<std::string_view> p
 }  // namespace
 
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause, const std::string& registration,
-                             const char* prefix) {
+                             const std::string& receipt_clause, const std::string& visit_id,
+                             bool at_start) {
+  const char* prefix = at_start ? "start: " : "end: ";
   switch (r.kind) {
     case ReceiptKind::None:
       return {false, receipt_clause, joined(prefix, {"no receipt"})};
@@ -328,7 +329,8 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
             false, receipt_clause,
             joined(prefix, {"lock receipt seq ", seq, " has a MAC that does not verify (forged)"})};
       const auto first = ctx.first_use.find({e.lock_id, e.seq});
-      if (first != ctx.first_use.end() && first->second != registration)  // "id/start", "id/end"
+      if (first != ctx.first_use.end() &&
+          first->second != visit_id + (at_start ? "/start" : "/end"))
         return {false, receipt_clause,
                 joined(prefix, {"lock receipt seq ", seq, " was already used by ", first->second,
                                 " (replay)"})};

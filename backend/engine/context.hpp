@@ -95,10 +95,11 @@ struct ReceiptVerdict {
   std::string clause;  // clause behind the verdict ("4.10", "4.5", "B2")
   std::string reason;
 };
-// The reason starts with `prefix` ("start: "), so callers need not copy it once more.
+// The reason starts with "start: " or "end: ", so callers need not copy it once more. The
+// receipt's registration is "visit_id/start" or "visit_id/end" (replay check, I-6).
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause, const std::string& registration,
-                             const char* prefix = "");
+                             const std::string& receipt_clause, const std::string& visit_id,
+                             bool at_start);
 
 // Clause functions per service; each fills decisions for one registration.
 VisitDecision hemtjanst_visit(Context& ctx, const Visit& v);

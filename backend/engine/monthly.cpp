@@ -9,17 +9,27 @@ namespace kvittens::backend::detail {
 
 std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
                                               const std::vector<VisitDecision>& decisions) {
-  std::map<std::pair<std::string, std::string>, MonthlySummary> by_key;
-  const auto summary = [&](const std::string& provider,
-                           const std::string& month) -> MonthlySummary& {
-    auto& s = by_key[{provider, month}];
-    s.provider = provider;
-    s.month = month;
-    s.stamp = ctx.stamp;
+  // Keyed by provider and year*100+month, which orders as the "YYYY-MM" text does.
+  std::map<std::pair<std::string, int>, MonthlySummary> by_key;
+  MonthlySummary* last = nullptr;
+  int last_month = 0;
+  const auto summary = [&](const std::string& provider, Instant at) -> MonthlySummary& {
+    const auto ym = ctx.local.month(at);
+    const int month = int(ym.year()) * 100 + static_cast<int>(unsigned(ym.month()));
+    if (last && last_month == month && last->provider == provider) return *last;
+    auto [it, added] = by_key.try_emplace({provider, month});
+    auto& s = it->second;
+    if (added) {
+      s.provider = provider;
+      s.month = format_month(ym);
+      s.stamp = ctx.stamp;
+    }
+    last = &s;
+    last_month = month;
     return s;
   };
   for (const auto& d : decisions) {
-    auto& s = summary(d.provider, format_month(ctx.local.month(d.start)));
+    auto& s = summary(d.provider, d.start);
     if (d.kind == "visit") {
       ++s.visits;
       if (d.manual) ++s.manual_visits;
@@ -49,7 +59,7 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
       if (it == by_id.end()) continue;
       const auto& d = *it->second;
       if (d.paid_minutes >= p.paid_minutes) continue;
-      auto& s = summary(d.provider, format_month(ctx.local.month(d.start)));
+      auto& s = summary(d.provider, d.start);
       s.repayments.push_back({d.id,
                               p.paid_minutes,
                               d.paid_minutes,
