@@ -3,7 +3,6 @@
 #include "backend/engine/engine.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <unordered_map>
 
 #include "backend/engine/context.hpp"
@@ -123,12 +122,15 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   Decisions out;
   // Visits are judged in time order (caps and lock sequence numbers run forward in time),
   // and reported in registration order.
-  std::vector<std::size_t> order(regs.visits.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](auto a, auto b) { return regs.visits[a].start < regs.visits[b].start; });
+  // Start times side by side, so sorting does not walk the visits; registrations mostly
+  // arrive in time order already, and then there is nothing to sort.
+  std::vector<std::pair<Instant, std::size_t>> order(regs.visits.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = {regs.visits[i].start, i};
+  const auto by_start = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(order.begin(), order.end(), by_start))
+    std::stable_sort(order.begin(), order.end(), by_start);
   std::vector<VisitDecision> visits(regs.visits.size());
-  for (const auto i : order) {
+  for (const auto& [at, i] : order) {
     const auto& v = regs.visits[i];
     visits[i] = hemtjanst ? detail::hemtjanst_visit(ctx, v) : detail::boendestod_visit(ctx, v);
   }
