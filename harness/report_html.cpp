@@ -253,6 +253,22 @@ class Timeline {
   void decide(Bar& b, const std::string& id, const std::string& what) {
     const auto it = decisions_.find(id);
     if (it == decisions_.end()) {
+      // Decisions derived from one registration are named "<id>/..." (an absence's days).
+      int parts = 0, paid = 0;
+      std::string first;
+      for (const auto& [did, d] : decisions_) {
+        if (did.rfind(id + "/", 0) != 0) continue;
+        if (parts++ == 0) first = did;
+        paid += d->paid_minutes;
+      }
+      if (parts > 0) {
+        b.cls = paid > 0 ? "approved" : "rejected";
+        b.label = id + " · " + std::to_string(paid) + " min paid over " + std::to_string(parts) +
+                  " decisions";
+        b.title = what + " " + id + ": " + b.label.substr(id.size() + 3);
+        b.href = href(first);
+        return;
+      }
       std::string why = "no decision";
       for (const auto& sub : r_.log.submissions) {
         if (sub.id == id && sub.delivered && !sub.result.accepted) {
@@ -345,9 +361,12 @@ class Timeline {
       b.lane = "customer " + x.customer;
       b.start = x.start;
       b.end = x.end ? *x.end : x.start + hours(24);
-      b.cls = "absence";
-      b.label = x.id + " · absence (" + x.reason + ")" + (x.end ? "" : ", end unknown");
-      b.title = b.label + ", notified " + format_local(x.notified_at);
+      decide(b, x.id, "absence");
+      if (b.cls == "none") b.cls = "absence";
+      b.start = x.start;
+      b.end = x.end ? *x.end : x.start + hours(24);
+      b.label += " · absence (" + x.reason + ")" + (x.end ? "" : ", end unknown");
+      b.title += ", notified " + format_local(x.notified_at);
       bars_.push_back(std::move(b));
     }
     std::set<std::string> staff;

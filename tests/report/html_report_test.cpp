@@ -113,6 +113,31 @@ TEST(HtmlReport, ABarShowsItsDecisionAndLinksToTheExplanation) {
   }
 }
 
+TEST(HtmlReport, AnAbsenceIsACustomerLaneWithItsDecision) {
+  Scenario s;
+  RunResult r;
+  r.name = "absence";
+  Absence a{
+      "a1",         "bertil",  parse_local("2026-03-09T12:00"), parse_local("2026-03-10T08:00"),
+      std::nullopt, "hospital"};
+  r.registrations.absences.push_back(a);
+  VisitDecision d;
+  d.id = "a1";
+  d.kind = "absence";
+  d.customer = "bertil";
+  d.start = a.start;
+  d.end = a.start + std::chrono::hours(7);
+  d.registered_minutes = 420;
+  d.paid_minutes = 210;
+  d.state = DecisionState::Reduced;
+  r.decisions.visits.push_back(d);
+  const auto page = html_report({r}, {&s}, {});
+  EXPECT_NE(page.find(">customer bertil<"), std::string::npos);
+  EXPECT_NE(page.find("a1 · 210 of 420 min paid · absence (hospital), end unknown"),
+            std::string::npos);
+  EXPECT_NE(page.find("<a href=\"#d0-a1\"><g class=\"bar reduced\">"), std::string::npos);
+}
+
 TEST(HtmlReport, ARunThatCouldNotRunStillHasItsTimeline) {
   RunResult r;
   r.name = "broken";
