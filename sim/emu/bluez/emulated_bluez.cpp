@@ -66,37 +66,102 @@ enum class Role { Control, Response, Status };
 
 }  // namespace
 
-const char* to_string(LockFault f) {
+namespace {
+
+struct FaultName {
+  LockFault fault;
+  const char* name;
+};
+
+constexpr FaultName kFaultNames[] = {
+    {LockFault::OutOfRange, "out-of-range"},
+    {LockFault::DisconnectDuringUnlock, "disconnect-during-unlock"},
+    {LockFault::LowBattery, "low-battery"},
+    {LockFault::WrongKey, "wrong-key"},
+    {LockFault::ClockDrift, "clock-drift"},
+    {LockFault::LogFull, "log-full"},
+    {LockFault::NoResponse, "no-response"},
+    {LockFault::ReplayLastEntry, "replay-last-entry"},
+    {LockFault::BadMac, "bad-mac"},
+    {LockFault::NoAdvertisedUuid, "no-advertised-uuid"},
+    {LockFault::DuplicateCharacteristic, "duplicate-characteristic"},
+    {LockFault::WrongFlags, "wrong-flags"},
+    {LockFault::NoStatusNotifications, "no-status-notifications"},
+    {LockFault::BatteryMisreported, "battery-misreported"},
+    {LockFault::ReceiptWrongKeyId, "receipt-wrong-key-id"},
+    {LockFault::LockIgnored, "lock-ignored"},
+    {LockFault::NoAutoRelock, "no-auto-relock"},
+    {LockFault::RepeatedNonce, "repeated-nonce"},
+    {LockFault::StaleNonceAccepted, "stale-nonce-accepted"},
+    {LockFault::ReplayAccepted, "replay-accepted"},
+    {LockFault::WrongKeyAccepted, "wrong-key-accepted"},
+    {LockFault::NonAdminTimeSet, "non-admin-time-set"},
+    {LockFault::NoLogReadout, "no-log-readout"},
+    {LockFault::LogLostOnReconnect, "log-lost-on-reconnect"},
+    {LockFault::SeqGap, "seq-gap"},
+    {LockFault::NoMac, "no-mac"},
+    {LockFault::UnlockOnDisconnect, "unlock-on-disconnect"},
+};
+
+// The switch of EmulatedLock::Defects a defect fault turns, or nullptr.
+bool* defect_switch(EmulatedLock::Defects& d, LockFault f) {
   switch (f) {
-    case LockFault::OutOfRange:
-      return "out-of-range";
-    case LockFault::DisconnectDuringUnlock:
-      return "disconnect-during-unlock";
-    case LockFault::LowBattery:
-      return "low-battery";
-    case LockFault::WrongKey:
-      return "wrong-key";
-    case LockFault::ClockDrift:
-      return "clock-drift";
-    case LockFault::LogFull:
-      return "log-full";
-    case LockFault::NoResponse:
-      return "no-response";
-    case LockFault::ReplayLastEntry:
-      return "replay-last-entry";
-    case LockFault::BadMac:
-      return "bad-mac";
+    case LockFault::BatteryMisreported:
+      return &d.battery_misreported;
+    case LockFault::ReceiptWrongKeyId:
+      return &d.receipt_wrong_key_id;
+    case LockFault::LockIgnored:
+      return &d.lock_ignored;
+    case LockFault::NoAutoRelock:
+      return &d.no_auto_relock;
+    case LockFault::RepeatedNonce:
+      return &d.repeated_nonce;
+    case LockFault::StaleNonceAccepted:
+      return &d.stale_nonce_accepted;
+    case LockFault::ReplayAccepted:
+      return &d.replay_accepted;
+    case LockFault::WrongKeyAccepted:
+      return &d.wrong_key_accepted;
+    case LockFault::NonAdminTimeSet:
+      return &d.non_admin_time_set;
+    case LockFault::NoLogReadout:
+      return &d.no_log_readout;
+    case LockFault::LogLostOnReconnect:
+      return &d.log_lost_on_reconnect;
+    case LockFault::SeqGap:
+      return &d.seq_gap;
+    case LockFault::NoMac:
+      return &d.no_mac;
+    case LockFault::UnlockOnDisconnect:
+      return &d.unlock_on_disconnect;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+const char* to_string(LockFault f) {
+  for (const auto& n : kFaultNames) {
+    if (n.fault == f) return n.name;
   }
   return "?";
 }
 
 std::optional<LockFault> parse_lock_fault(std::string_view name) {
-  for (auto f : {LockFault::OutOfRange, LockFault::DisconnectDuringUnlock, LockFault::LowBattery,
-                 LockFault::WrongKey, LockFault::ClockDrift, LockFault::LogFull,
-                 LockFault::NoResponse, LockFault::ReplayLastEntry, LockFault::BadMac}) {
-    if (name == to_string(f)) return f;
+  for (const auto& n : kFaultNames) {
+    if (name == n.name) return n.fault;
   }
   return std::nullopt;
+}
+
+const std::vector<LockFault>& all_lock_faults() {
+  static const std::vector<LockFault> all = [] {
+    std::vector<LockFault> v;
+    for (const auto& n : kFaultNames) v.push_back(n.fault);
+    return v;
+  }();
+  return all;
 }
 
 class EmulatedBluez::Impl {
@@ -131,9 +196,12 @@ class EmulatedBluez::Impl {
   Entry* entry_at(const std::string& path);
   void show(Entry& e);  // Device1 + GATT objects appear
   void hide(Entry& e);  // ... and vanish
+  void show_extra(Entry& e);
+  void hide_extra(Entry& e);
   void link_up(Entry& e);
   void link_down(Entry& e);
   void status_may_have_changed(Entry& e, const std::vector<std::uint8_t>& before);
+  void set_defect(Entry& e, LockFault fault, bool on);
   void start_discovery();
   void stop_discovery();
   void require_powered() const;
@@ -275,7 +343,12 @@ struct EmulatedBluez::Impl::Entry {
   std::string path;
   bool out_of_range = false;
   bool drop_next_unlock = false;
+  bool duplicate_characteristic = false;
   bool unresponsive = false;  // NoResponse: linked, services never resolved
+  bool no_advertised_uuid = false;
+  bool wrong_flags = false;
+  bool no_status_notifications = false;
+  std::unique_ptr<CharObject> extra;  // DuplicateCharacteristic: a second Status
   bool connected = false;
   std::unique_ptr<DeviceObject> device;
   std::unique_ptr<ServiceObject> service;
@@ -314,7 +387,10 @@ class EmulatedBluez::Impl::DeviceObject final
   std::string Name() override { return e_.lock.config().name; }
   std::string Alias() override { return e_.lock.config().name; }
   int16_t RSSI() override { return e_.lock.config().rssi; }
-  std::vector<std::string> UUIDs() override { return {std::string(lp::kServiceUuid)}; }
+  std::vector<std::string> UUIDs() override {
+    if (e_.no_advertised_uuid) return {};
+    return {std::string(lp::kServiceUuid)};
+  }
   bool Paired() override { return false; }
   bool Trusted() override { return false; }
   bool Blocked() override { return false; }
@@ -350,8 +426,12 @@ class EmulatedBluez::Impl::CharObject final
     : public sdbus::AdaptorInterfaces<org::bluez::GattCharacteristic1_adaptor,
                                       sdbus::Properties_adaptor, sdbus::ManagedObject_adaptor> {
  public:
-  CharObject(sdbus::IConnection& c, Impl& impl, Entry& e, Role role)
-      : AdaptorInterfaces(c, path_for(e, role)), impl_(impl), e_(e), role_(role) {
+  CharObject(sdbus::IConnection& c, Impl& impl, Entry& e, Role role, bool extra = false)
+      : AdaptorInterfaces(c, extra ? e.path + "/service0010/char0019" : path_for(e, role)),
+        impl_(impl),
+        e_(e),
+        role_(role),
+        extra_(extra) {
     registerAdaptor();
   }
   ~CharObject() { unregisterAdaptor(); }
@@ -382,6 +462,7 @@ class EmulatedBluez::Impl::CharObject final
     require_connected();
     if (role_ == Role::Control) throw sdbus::Error(err::kNotPermitted, "Read not permitted");
     const auto value = Value();
+    if (role_ == Role::Response) e_.lock.response_read();
     const auto offset = offset_of(options);
     if (offset > value.size()) throw sdbus::Error(err::kInvalidOffset, "Invalid offset");
     return {value.begin() + offset, value.end()};
@@ -438,17 +519,21 @@ class EmulatedBluez::Impl::CharObject final
   }
   bool Notifying() override { return notifying_; }
   std::vector<std::string> Flags() override {
-    if (role_ == Role::Control) return {"write"};
+    if (role_ == Role::Control) {
+      return {e_.wrong_flags ? "write-without-response" : "write"};
+    }
     return {"read", "notify"};
   }
   uint16_t MTU() override { return kMtu; }
   uint16_t Handle() override {
+    if (extra_) return 0x0019;
     return role_ == Role::Control ? 0x0011 : role_ == Role::Response ? 0x0013 : 0x0016;
   }
 
   Impl& impl_;
   Entry& e_;
   Role role_;
+  bool extra_;
   bool notifying_ = false;
 };
 
@@ -478,6 +563,7 @@ EmulatedBluez::Impl::~Impl() {
     e->control.reset();
     e->response.reset();
     e->status.reset();
+    e->extra.reset();
     e->service.reset();
     e->device.reset();
   }
@@ -592,11 +678,25 @@ void EmulatedBluez::Impl::show(Entry& e) {
     *slot = std::make_unique<CharObject>(*connection_, *this, e, role);
     (*slot)->emitInterfacesAddedSignal();
   }
+  show_extra(e);
+}
+
+void EmulatedBluez::Impl::show_extra(Entry& e) {
+  if (!e.device || e.extra || !e.duplicate_characteristic) return;
+  e.extra = std::make_unique<CharObject>(*connection_, *this, e, Role::Status, true);
+  e.extra->emitInterfacesAddedSignal();
+}
+
+void EmulatedBluez::Impl::hide_extra(Entry& e) {
+  if (!e.extra) return;
+  e.extra->emitInterfacesRemovedSignal();
+  e.extra.reset();
 }
 
 void EmulatedBluez::Impl::hide(Entry& e) {
   if (!e.device) return;
   if (e.connected) link_down(e);
+  hide_extra(e);
   for (auto* slot : {&e.status, &e.response, &e.control}) {
     (*slot)->emitInterfacesRemovedSignal();
     slot->reset();
@@ -626,7 +726,9 @@ void EmulatedBluez::Impl::link_down(Entry& e) {
 
 void EmulatedBluez::Impl::status_may_have_changed(Entry& e,
                                                   const std::vector<std::uint8_t>& before) {
-  if (e.status && lp::encode(e.lock.status()) != before) e.status->notify_value();
+  if (e.status && !e.no_status_notifications && lp::encode(e.lock.status()) != before) {
+    e.status->notify_value();
+  }
 }
 
 void EmulatedBluez::Impl::require_powered() const {
@@ -683,8 +785,39 @@ void EmulatedBluez::Impl::inject(const std::string& address, LockFault fault, st
     case LockFault::BadMac:
       e.lock.corrupt_next_receipt(true);
       break;
+    default:
+      set_defect(e, fault, true);
+      break;
   }
   status_may_have_changed(e, before);
+}
+
+void EmulatedBluez::Impl::set_defect(Entry& e, LockFault fault, bool on) {
+  if (bool* d = defect_switch(e.lock.defects(), fault)) {
+    *d = on;
+    return;
+  }
+  switch (fault) {
+    case LockFault::NoAdvertisedUuid:
+      e.no_advertised_uuid = on;
+      break;
+    case LockFault::DuplicateCharacteristic:
+      e.duplicate_characteristic = on;
+      if (on) {
+        show_extra(e);
+      } else {
+        hide_extra(e);
+      }
+      break;
+    case LockFault::WrongFlags:
+      e.wrong_flags = on;
+      break;
+    case LockFault::NoStatusNotifications:
+      e.no_status_notifications = on;
+      break;
+    default:
+      break;
+  }
 }
 
 void EmulatedBluez::Impl::clear(const std::string& address, LockFault fault) {
@@ -718,6 +851,9 @@ void EmulatedBluez::Impl::clear(const std::string& address, LockFault fault) {
       break;
     case LockFault::BadMac:
       e.lock.corrupt_next_receipt(false);
+      break;
+    default:
+      set_defect(e, fault, false);
       break;
   }
   status_may_have_changed(e, before);

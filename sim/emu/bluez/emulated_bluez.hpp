@@ -27,7 +27,30 @@ enum class LockFault {
   NoResponse,              // accepts a link but never resolves its services (until cleared)
   ReplayLastEntry,         // answers the next UNLOCK with the latest Unlock entry it issued
   BadMac,                  // answers the next UNLOCK with an entry whose MAC does not verify
+  // Vendor defects (until cleared), one per requirement the certification checks
+  // (docs/certification.md): EmulatedLock::Defects, and these of the GATT presentation:
+  NoAdvertisedUuid,         // Device1.UUIDs lacks the Receipt Lock service (LP-ADV-2)
+  DuplicateCharacteristic,  // a second Status characteristic in the service (LP-GATT-1)
+  WrongFlags,               // Control Point says write-without-response (LP-GATT-5)
+  NoStatusNotifications,    // Status never notifies (LP-STAT-1)
+  BatteryMisreported,
+  ReceiptWrongKeyId,
+  LockIgnored,
+  NoAutoRelock,
+  RepeatedNonce,
+  StaleNonceAccepted,
+  ReplayAccepted,
+  WrongKeyAccepted,
+  NonAdminTimeSet,
+  NoLogReadout,
+  LogLostOnReconnect,
+  SeqGap,
+  NoMac,
+  UnlockOnDisconnect,
 };
+
+// Every fault, in declaration order.
+const std::vector<LockFault>& all_lock_faults();
 
 const char* to_string(LockFault);  // "out-of-range", ...
 std::optional<LockFault> parse_lock_fault(std::string_view);

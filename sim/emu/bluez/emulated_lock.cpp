@@ -43,10 +43,21 @@ EmulatedLock::EmulatedLock(LockConfig config, const Clock& clock, NonceSource no
 void EmulatedLock::link_up() {
   challenge_.reset();
   response_.clear();
+  unlock_unread_ = false;
 }
 
 void EmulatedLock::link_down() {
+  if (std::exchange(unlock_unread_, false) && !locked_ && !defects_.unlock_on_disconnect) {
+    locked_ = true;
+    relock_due_.reset();
+    append(Event::AutoRelock, unlocked_by_, lock_time());
+  }
+  if (defects_.log_lost_on_reconnect) log_.clear();
   link_up();
+}
+
+void EmulatedLock::response_read() {
+  unlock_unread_ = false;
 }
 
 std::int64_t EmulatedLock::lock_time() const {
@@ -64,13 +75,15 @@ std::vector<std::uint8_t> EmulatedLock::write_control(std::span<const std::uint8
   } else {
     r = handle(*decoded.value);
   }
+  unlock_unread_ = r.opcode == lp::Opcode::Unlock && r.status == lp::Status::Ok;
   response_ = lp::encode(r);
   return response_;
 }
 
 EmulatedLock::Response EmulatedLock::handle(const lp::Command& c) {
   if (c.opcode == lp::Opcode::GetChallenge) {
-    challenge_ = nonces_();
+    challenge_ = defects_.repeated_nonce && last_nonce_ ? *last_nonce_ : nonces_();
+    last_nonce_ = challenge_;
     challenge_time_ = lock_time();
     return {c.opcode, lp::Status::Ok, {challenge_->begin(), challenge_->end()}};
   }
@@ -83,7 +96,8 @@ EmulatedLock::Response EmulatedLock::authenticate(const lp::Command& c) {
   const auto& key = lp::is_admin(c.opcode) ? config_.admin_key : config_.key;
   // LP-AUTH-4: whatever happens next, this attempt uses up the outstanding nonce.
   const std::optional<lp::Nonce> nonce = std::exchange(challenge_, std::nullopt);
-  const bool expired = nonce && lock_time() - challenge_time_ > kChallengeLifetime;
+  const bool expired =
+      nonce && lock_time() - challenge_time_ > kChallengeLifetime && !defects_.stale_nonce_accepted;
   const auto spend = [&] {
     if (!nonce) return;
     consumed_.push_back(*nonce);
@@ -93,15 +107,26 @@ EmulatedLock::Response EmulatedLock::authenticate(const lp::Command& c) {
     spend();
     return {c.opcode, lp::Status::Ok, {}};
   }
+  const bool usable = nonce && !expired;
+  if (usable && defects_.non_admin_time_set && c.opcode == lp::Opcode::SetTime &&
+      lp::mac_equal(lp::command_mac(config_.key, *nonce, c), c.mac)) {
+    spend();
+    return {c.opcode, lp::Status::Ok, {}};
+  }
   const bool replay = std::any_of(consumed_.begin(), consumed_.end(), [&](const lp::Nonce& old) {
     return lp::mac_equal(lp::command_mac(key, old, c), c.mac);
   });
   spend();
+  if (replay && defects_.replay_accepted) return {c.opcode, lp::Status::Ok, {}};
   if (replay) {
     append(Event::ReplayRefused, c.key_id, lock_time());
     return refuse(c.opcode, lp::Status::Replay);
   }
   if (!nonce || expired) return refuse(c.opcode, lp::Status::NoChallenge);
+  if (defects_.wrong_key_accepted &&
+      (c.opcode == lp::Opcode::Unlock || c.opcode == lp::Opcode::Lock)) {
+    return {c.opcode, lp::Status::Ok, {}};
+  }
   append(Event::AuthFailed, c.key_id, lock_time());
   return refuse(c.opcode, lp::Status::AuthFailed);
 }
@@ -122,7 +147,7 @@ EmulatedLock::Response EmulatedLock::perform(const lp::Command& c) {
       unlocked_by_ = c.key_id;
       relock_due_ = lock_time() + config_.auto_relock.count();
       if (replay) return {c.opcode, lp::Status::Ok, lock_receipt::encode(*replayed)};
-      auto entry = append(Event::Unlock, c.key_id, lock_time());
+      auto entry = append(Event::Unlock, defects_.receipt_wrong_key_id ? 0 : c.key_id, lock_time());
       if (entry && std::exchange(corrupt_next_receipt_, false)) {
         entry->mac_hex[0] = entry->mac_hex[0] == '0' ? '1' : '0';  // the log keeps the true one
       }
@@ -130,8 +155,10 @@ EmulatedLock::Response EmulatedLock::perform(const lp::Command& c) {
     }
     case lp::Opcode::Lock: {
       if (log_full()) return refuse(c.opcode, lp::Status::LogFull);
-      locked_ = true;
-      relock_due_.reset();
+      if (!defects_.lock_ignored) {
+        locked_ = true;
+        relock_due_.reset();
+      }
       return with_entry(append(Event::Lock, c.key_id, lock_time()));
     }
     case lp::Opcode::SetTime: {
@@ -140,6 +167,7 @@ EmulatedLock::Response EmulatedLock::perform(const lp::Command& c) {
       return with_entry(append(Event::TimeSet, c.key_id, lock_time()));
     }
     case lp::Opcode::ReadLog: {
+      if (defects_.no_log_readout) return refuse(c.opcode, lp::Status::NotFound);
       const auto it = std::find_if(log_.begin(), log_.end(),
                                    [&](const LockEvent& e) { return e.seq == c.arg; });
       if (it == log_.end()) return refuse(c.opcode, lp::Status::NotFound);
@@ -159,17 +187,20 @@ std::optional<LockEvent> EmulatedLock::append(Event event, std::uint16_t key_id,
   if (log_full()) return std::nullopt;
   LockEvent e;
   e.lock_id = config_.address;
-  e.seq = next_seq_++;
+  e.seq = next_seq_;
+  next_seq_ += defects_.seq_gap ? 2 : 1;
   e.time = time;
   e.event = static_cast<std::uint8_t>(event);
   e.key_id = key_id;
-  e.mac_hex = lock_receipt::mac_hex(e, config_.key);
+  e.mac_hex = defects_.no_mac ? std::string(64, '0') : lock_receipt::mac_hex(e, config_.key);
   log_.push_back(e);
   return e;
 }
 
 bool EmulatedLock::tick() {
-  if (locked_ || !relock_due_ || lock_time() < *relock_due_) return false;
+  if (locked_ || !relock_due_ || lock_time() < *relock_due_ || defects_.no_auto_relock) {
+    return false;
+  }
   locked_ = true;
   // LP-CMD-4: stamped with the time the relock was due, not the time we noticed it.
   append(Event::AutoRelock, unlocked_by_, *relock_due_);
@@ -181,7 +212,7 @@ lock_protocol::StatusRecord EmulatedLock::status() const {
   lp::StatusRecord s;
   s.locked = locked_;
   s.battery_percent = battery_;
-  s.low_battery = battery_ < kLowBattery;
+  s.low_battery = (battery_ < kLowBattery) != defects_.battery_misreported;
   s.log_full = log_full();
   s.log_count = static_cast<std::uint16_t>(std::min<std::size_t>(log_.size(), 0xffff));
   return s;

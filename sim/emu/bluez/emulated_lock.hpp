@@ -41,7 +41,11 @@ class EmulatedLock {
 
   // The link: challenge and Response belong to one connection (LP-GATT-3).
   void link_up();
+  // Fail-secure (LP-LINK-4): an unlock whose Response the client never read is undone when the
+  // link drops (bolt closed, `AutoRelock` logged at the time of the loss).
   void link_down();
+  // The client read Response: it holds the answer to its last command (LP-LINK-4).
+  void response_read();
 
   // A write to Control Point. Returns what the lock leaves in Response (LP-GATT-2).
   std::vector<std::uint8_t> write_control(std::span<const std::uint8_t> bytes);
@@ -67,6 +71,26 @@ class EmulatedLock {
   // the new entry under a MAC that does not verify.
   void replay_next_unlock(bool on) { replay_next_unlock_ = on; }
   void corrupt_next_receipt(bool on) { corrupt_next_receipt_ = on; }
+
+  // Vendor defects, each breaking one requirement of the profile, for the certification's own
+  // tests (docs/certification.md lists which check catches which). All off: the reference lock.
+  struct Defects {
+    bool repeated_nonce = false;         // GET_CHALLENGE answers the same nonce (LP-AUTH-1)
+    bool stale_nonce_accepted = false;   // nonces never expire (LP-AUTH-2)
+    bool replay_accepted = false;        // a MAC over a consumed nonce is obeyed (LP-AUTH-4)
+    bool wrong_key_accepted = false;     // UNLOCK/LOCK with a bad MAC is obeyed (LP-AUTH-5)
+    bool receipt_wrong_key_id = false;   // Unlock entries carry key id 0 (LP-CMD-2)
+    bool lock_ignored = false;           // LOCK answers OK, the bolt stays open (LP-CMD-3)
+    bool no_auto_relock = false;         // (LP-CMD-4)
+    bool non_admin_time_set = false;     // SET_TIME also obeys a MAC made with K_L (LP-CMD-5)
+    bool no_log_readout = false;         // READ_LOG answers NOT_FOUND (LP-CMD-6)
+    bool seq_gap = false;                // seq advances by 2 (LP-LOG-1)
+    bool no_mac = false;                 // entries carry an all-zero MAC (LP-LOG-2)
+    bool log_lost_on_reconnect = false;  // the log is emptied when the link drops (LP-LOG-5)
+    bool battery_misreported = false;    // the low-battery flag is inverted (LP-STAT-3)
+    bool unlock_on_disconnect = false;   // an unread unlock survives the link loss (LP-LINK-4)
+  };
+  Defects& defects() { return defects_; }
 
  private:
   using Response = lock_protocol::Response;
@@ -94,11 +118,14 @@ class EmulatedLock {
   std::int64_t challenge_time_ = 0;
   std::vector<lock_protocol::Nonce> consumed_;  // last 16 (LP-AUTH-5)
   std::vector<std::uint8_t> response_;
+  bool unlock_unread_ = false;  // the last UNLOCK opened the bolt; its Response is not read yet
 
   std::vector<LockEvent> log_;
   std::uint32_t next_seq_ = 1;
   bool replay_next_unlock_ = false;
   bool corrupt_next_receipt_ = false;
+  Defects defects_;
+  std::optional<lock_protocol::Nonce> last_nonce_;  // for Defects::repeated_nonce
 };
 
 }  // namespace kvittens::emu
