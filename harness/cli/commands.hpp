@@ -15,6 +15,8 @@ void add_serve(CLI::App& app, int& exit_code);
 void add_explain(CLI::App& app, int& exit_code);
 void add_diff(CLI::App& app, int& exit_code);
 void add_simulate(CLI::App& app, int& exit_code);
+// `kvittens certify lock`: conformance of a receipt lock to docs/lock-profile.md.
+void add_certify(CLI::App& app, int& exit_code);
 // `kvittens emulate nfc|ble`: the emulators with their real interfaces.
 void add_emulate_nfc(CLI::App& emulate, int& exit_code);
 void add_emulate_ble(CLI::App& emulate, int& exit_code);
