@@ -246,7 +246,8 @@ table.frames td{font-family:ui-monospace,monospace;font-size:.8em;word-break:bre
       h << "</ol>\n";
     }
     if (!r.evidence.empty()) {
-      h << "<details><summary>" << r.evidence.size()
+      h << (r.verdict == Verdict::Pass ? "<details>" : "<details open>") << "<summary>"
+        << r.evidence.size()
         << " D-Bus frames (evidence)</summary>\n<table class=\"frames\"><tr><th>#</th><th>UTC</th>"
            "<th>dir</th><th>member</th><th>detail</th><th>result</th></tr>\n";
       for (const auto& e : r.evidence) {
