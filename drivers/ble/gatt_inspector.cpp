@@ -226,6 +226,20 @@ struct GattInspector::Impl {
       const auto dev = it->second.find(bluez::kDeviceInterface);
       if (dev != it->second.end()) out += "; " + leaf(device_path) + " " + props_form(dev->second);
     }
+    // Its GATT objects with the properties a bench judges.
+    for (const auto& [path, ifs] : m) {
+      if (std::string(path).rfind(device_path + "/", 0) != 0) continue;
+      for (const char* iface :
+           {bluez::kGattServiceInterface, bluez::kGattCharacteristicInterface}) {
+        const auto found = ifs.find(iface);
+        if (found == ifs.end()) continue;
+        Props shown;
+        for (const char* name : {"UUID", "Primary", "Flags"}) {
+          if (auto p = found->second.find(name); p != found->second.end()) shown[name] = p->second;
+        }
+        out += "; " + leaf(path) + " " + props_form(shown);
+      }
+    }
     return out;
   }
 

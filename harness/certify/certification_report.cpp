@@ -202,6 +202,7 @@ section{border:1px solid #ddd;border-radius:.5em;padding:.8em 1em;margin:1em 0}
 ol.steps{margin:.4em 0 .4em 1.2em;padding:0}ol.steps li{font-family:ui-monospace,monospace;font-size:.9em}
 details summary{cursor:pointer;color:#0969da;margin-top:.4em}
 table.frames td{font-family:ui-monospace,monospace;font-size:.8em;word-break:break-all}
+table.frames td:nth-child(-n+3){white-space:nowrap;word-break:normal}
 .dir-call{color:#0969da}.dir-reply{color:#1a7f37}.dir-error{color:#cf222e}.dir-signal{color:#8250df}
 </style></head><body>
 )";
