@@ -469,7 +469,8 @@ void check_auto_relock(Session& s) {
   if (!early) {
     s.pass_time(3s);
     // A real lock relocks on its own tick; give it a moment of wall time.
-    for (int i = 0; i < 8 && !s.status().locked; ++i) std::this_thread::sleep_for(250ms);
+    const auto until = Steady::now() + o.relock_grace;
+    while (Steady::now() < until && !s.status().locked) std::this_thread::sleep_for(250ms);
   }
   const bool relocked = s.status().locked;
   if (!relocked) s.act(lp::Opcode::Lock, s.key(), o.key_id, 0, false, "clean-up");
