@@ -422,6 +422,11 @@ bool GattInspector::connected() const {
   return impl_->link_up;
 }
 
+bool GattInspector::wait_link(bool up, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->changed.wait_for(lock, timeout, [&] { return impl_->link_up == up; });
+}
+
 std::vector<GattService> GattInspector::services(std::chrono::milliseconds timeout) {
   std::vector<GattService> out;
   for (const auto& [path, ifs] : impl_->managed(timeout)) {

@@ -71,6 +71,9 @@ class GattInspector {
   // Device1.Disconnect, then waits for Connected to turn false.
   void disconnect(std::chrono::milliseconds timeout);
   bool connected() const;  // as last signalled by BlueZ
+  // Waits until BlueZ has signalled the link `up` (or down); false when `timeout` passed first.
+  // For a link another client brought up or down.
+  bool wait_link(bool up, std::chrono::milliseconds timeout);
 
   // The device's GATT database (its objects below the device path).
   std::vector<GattService> services(std::chrono::milliseconds timeout);

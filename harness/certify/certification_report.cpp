@@ -106,6 +106,7 @@ nlohmann::json to_json(const Certification& cert) {
     json evidence = json::array();
     for (const auto& e : r.evidence) {
       evidence.push_back({{"seq", e.seq},
+                          {"step", e.step},
                           {"wall", wall_time(e.wall)},
                           {"device", e.device},
                           {"transport", e.transport},

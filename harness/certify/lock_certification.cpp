@@ -12,8 +12,10 @@
 #include "drivers/ble/bluez_lock.hpp"
 #include "drivers/ble/gatt_inspector.hpp"
 #include "drivers/ble/lock_protocol.hpp"
+#include "kvittens/device_log.hpp"
 #include "kvittens/devices.hpp"
 #include "kvittens/lock_receipt.hpp"
+#include "kvittens/time.hpp"
 
 namespace kvittens::certify {
 namespace {
@@ -112,16 +114,29 @@ class Session {
              [this](DeviceLogEntry e) { record(std::move(e)); }) {}
 
   // ------------------------------------------------------------ bookkeeping per check
+  // Every crossing of this run goes to one DeviceLog whose context is the current check; a
+  // check's evidence is its entries, then the frames of earlier checks it cites.
   void begin(CheckResult& r) {
+    log_.set_context(r.requirement.id, Instant(std::chrono::seconds(bench_.now())));
     std::lock_guard lock(mutex_);
     current_ = &r;
     lock_seconds_ = 0;
+    cited_.clear();
   }
   void end() {
+    auto entries = log_.entries();
+    log_.set_context("", std::nullopt);
     std::lock_guard lock(mutex_);
-    if (current_) current_->lock_seconds = lock_seconds_;
+    if (current_) {
+      current_->lock_seconds = lock_seconds_;
+      for (auto& e : entries) {
+        if (e.step == current_->requirement.id) current_->evidence.push_back(std::move(e));
+      }
+      current_->evidence.insert(current_->evidence.end(), cited_.begin(), cited_.end());
+    }
     current_ = nullptr;
   }
+  DeviceLog& device_log() { return log_; }
   void step(std::string s) {
     std::lock_guard lock(mutex_);
     if (current_) current_->steps.push_back(std::move(s));
@@ -146,7 +161,12 @@ class Session {
   }
   // Before a check that needs the link: reconnect when an earlier check lost it.
   void ensure_connected() {
-    if (ble_.connected()) return;
+    if (ble_.connected()) {
+      // BlueZ's word, not the last signal seen: an earlier check may have lost the link.
+      const auto d = ble_.find(o_.call_timeout);
+      if (d && d->connected) return;
+      ble_.wait_link(false, o_.call_timeout);  // the signal is on its way; let it land first
+    }
     step("link was down: reconnect");
     connect();
   }
@@ -239,15 +259,15 @@ class Session {
     return a;
   }
 
-  std::optional<DeviceLogEntry> last_frame() {
-    std::lock_guard lock(mutex_);
-    if (!current_ || current_->evidence.empty()) return std::nullopt;
-    return current_->evidence.back();
+  std::optional<DeviceLogEntry> last_frame() const {
+    auto entries = log_.entries();
+    if (entries.empty()) return std::nullopt;
+    return entries.back();
   }
   // Frames recorded in earlier checks that this one judges.
   void cite(const std::optional<DeviceLogEntry>& frame) {
     std::lock_guard lock(mutex_);
-    if (current_ && frame) current_->evidence.push_back(*frame);
+    if (frame) cited_.push_back(*frame);
   }
 
   const std::vector<std::uint8_t>& key() const { return o_.key; }
@@ -263,20 +283,16 @@ class Session {
   }
 
  private:
-  void record(DeviceLogEntry e) {
-    std::lock_guard lock(mutex_);
-    e.step = current_id_;
-    e.seq = ++seq_;
-    if (current_) current_->evidence.push_back(std::move(e));
-  }
+  void record(DeviceLogEntry e) { log_.record(std::move(e)); }
 
   const LockCertifyOptions& o_;
   Bench& bench_;
+  DeviceLog log_;
   std::mutex mutex_;
   CheckResult* current_ = nullptr;
+  std::vector<DeviceLogEntry> cited_;
   std::string current_id_;
   std::int64_t lock_seconds_ = 0;
-  std::uint64_t seq_ = 0;
   ble::GattInspector ble_;
 };
 
@@ -446,6 +462,23 @@ void check_unlock(Session& s) {
                                           std::to_string(a.entry->key_id) + ", not " +
                                           std::to_string(o.key_id));
   expect(!s.status().locked, "Status still says locked after UNLOCK");
+  // The staff app's own driver, on its own connection, gets a receipt it verifies.
+  ble::BluezLockOptions app;
+  app.address = o.address;
+  app.adapter = o.adapter;
+  app.discovery_timeout = o.discovery_timeout;
+  app.log = &s.device_log();
+  try {
+    ble::BluezLock lock(ble::open_bus(o.bus), app);
+    const auto receipt = lock.unlock({o.address, o.key_id, o.key}, o.connect_timeout * 2);
+    s.step("kvittens BluezLock: receipt " + describe(receipt));
+    s.receipts.push_back({receipt, lock_receipt::encode(receipt), s.bench().now(),
+                          std::string(s.check_id()), s.last_frame()});
+  } catch (const DeviceError& e) {
+    throw CheckFailed{std::string("the kvittens driver (BluezLock) got no receipt: ") + e.what()};
+  }
+  // The driver disconnected when done; the next check reconnects once this link is seen down.
+  s.ble().wait_link(false, o.call_timeout);
 }
 
 void check_relock(Session& s) {

@@ -95,7 +95,8 @@ const std::vector<FaultCase>& fault_cases() {
       {LockFault::NoLogReadout, 0, {"LP-CMD-6"}, {"LP-LOG-5"}},
       {LockFault::LogLostOnReconnect, 0, {"LP-LOG-5"}, {}},
       {LockFault::SeqGap, 0, {"LP-LOG-1"}, {}},
-      {LockFault::NoMac, 0, {"LP-LOG-2"}, {}},
+      // The staff app's driver refuses the unsigned receipt too.
+      {LockFault::NoMac, 0, {"LP-LOG-2", "LP-CMD-2"}, {}},
       {LockFault::ClockDrift, 3600, {"LP-LOG-4"}, {}},
       // The first receipt's MAC is wrong, and it differs from the entry the log keeps.
       {LockFault::BadMac, 0, {"LP-LOG-2", "LP-LOG-5"}, {}},
