@@ -10,8 +10,10 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "drivers/nfc/ndef.hpp"
+#include "drivers/nfc/serial_tap.hpp"
 
 namespace kvittens::drivers {
 namespace {
@@ -42,6 +44,21 @@ std::string serial_port_of(const std::string& connstring) {
   if (rest.rfind("/dev/", 0) != 0) return {};
   const auto speed = rest.find(':');
   return speed == std::string::npos ? rest : rest.substr(0, speed);
+}
+
+// "pn532_uart:/dev/ttyUSB0[:115200]" → {port, speed}; nullopt for any other connstring.
+struct SerialConnstring {
+  std::string port;
+  std::string speed;  // "" or the suffix as given
+};
+std::optional<SerialConnstring> pn532_serial(const std::string& connstring) {
+  constexpr std::string_view kDriver = "pn532_uart:";
+  if (connstring.rfind(kDriver, 0) != 0) return std::nullopt;
+  const std::string rest = connstring.substr(kDriver.size());
+  if (rest.rfind("/dev/", 0) != 0) return std::nullopt;
+  const auto colon = rest.find(':');
+  if (colon == std::string::npos) return SerialConnstring{rest, ""};
+  return SerialConnstring{rest.substr(0, colon), rest.substr(colon + 1)};
 }
 
 }  // namespace
@@ -119,8 +136,28 @@ LibnfcReader::LibnfcReader(std::string connstring, LibnfcReaderOptions options)
   if (connstring_.size() >= sizeof(nfc_connstring)) {
     throw DeviceError(DeviceErrorCode::NoDevice, "nfc: connstring too long: " + connstring_);
   }
+  // libnfc opens the tap's pty instead of the port; the tap relays to the port and logs.
+  std::string open_as = connstring_;
+  if (const auto serial = options_.tap ? pn532_serial(connstring_) : std::nullopt) {
+    int baud = 115200;
+    if (!serial->speed.empty()) {
+      try {
+        baud = std::stoi(serial->speed);
+      } catch (const std::exception&) {
+        throw DeviceError(DeviceErrorCode::NoDevice,
+                          "nfc reader " + connstring_ + ": not a line speed: " + serial->speed);
+      }
+    }
+    tap_ = std::make_unique<SerialTap>(serial->port, baud, "nfc:" + connstring_);
+    tap_->set_log(options_.log);
+    open_as = "pn532_uart:" + tap_->host_path() +
+              (serial->speed.empty() ? std::string() : ":" + serial->speed);
+  }
+  if (open_as.size() >= sizeof(nfc_connstring)) {
+    throw DeviceError(DeviceErrorCode::NoDevice, "nfc: connstring too long: " + open_as);
+  }
   nfc_connstring cs{};
-  std::memcpy(cs, connstring_.c_str(), connstring_.size() + 1);
+  std::memcpy(cs, open_as.c_str(), open_as.size() + 1);
   device_.reset(nfc_open(context_.get(), cs));
   if (!device_) {
     throw DeviceError(DeviceErrorCode::NoDevice, "nfc reader " + connstring_ +
@@ -138,6 +175,7 @@ LibnfcReader& LibnfcReader::operator=(LibnfcReader&& other) noexcept {
   if (this != &other) {
     device_ = std::move(other.device_);  // close our device before our context goes
     context_ = std::move(other.context_);
+    tap_ = std::move(other.tap_);
     connstring_ = std::move(other.connstring_);
     options_ = other.options_;
   }
@@ -146,6 +184,11 @@ LibnfcReader& LibnfcReader::operator=(LibnfcReader&& other) noexcept {
 
 std::string LibnfcReader::device_name() const {
   return device_ ? nfc_device_get_name(device_.get()) : std::string{};
+}
+
+void LibnfcReader::set_log(DeviceLog* log) {
+  options_.log = log;
+  if (tap_) tap_->set_log(log);
 }
 
 bool LibnfcReader::port_present() const {

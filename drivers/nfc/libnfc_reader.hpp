@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "kvittens/device_log.hpp"
 #include "kvittens/devices.hpp"
 
 struct nfc_context;
@@ -15,9 +16,17 @@ struct nfc_device;
 
 namespace kvittens::drivers {
 
+class SerialTap;
+
 struct LibnfcReaderOptions {
   // Longest wait for any one exchange with the reader; a silent reader fails after this.
   std::chrono::milliseconds command_timeout{500};
+  // A PN532 on a serial port (`pn532_uart:/dev/...`) is reached through a SerialTap, which
+  // records every frame in the device log (docs/device-log.md). On by default, so a log can be
+  // attached to an open reader at any time; off: libnfc opens the port itself and nothing is
+  // logged.
+  bool tap = true;
+  DeviceLog* log = nullptr;  // where the tap records frames; not owned; see set_log()
 };
 
 // Where in a read a libnfc error happened; the same code means different things there.
@@ -44,6 +53,11 @@ class LibnfcReader final : public NfcReader {
   const std::string& connstring() const { return connstring_; }
   std::string device_name() const;  // as libnfc names the opened device
 
+  // The device log the frames on the serial line go to from now on (null: none). Without a
+  // tap (a USB reader, or options.tap off) there is nothing to record and this is ignored.
+  void set_log(DeviceLog* log);
+  bool tapped() const { return tap_ != nullptr; }
+
  private:
   struct Closer {
     void operator()(nfc_context* c) const;
@@ -57,6 +71,7 @@ class LibnfcReader final : public NfcReader {
 
   std::string connstring_;
   LibnfcReaderOptions options_;
+  std::unique_ptr<SerialTap> tap_;  // before device_: libnfc closes its port before the tap goes
   std::unique_ptr<nfc_context, Closer> context_;
   std::unique_ptr<nfc_device, Closer> device_;
 };
