@@ -107,8 +107,21 @@ HttpBackend::HttpBackend(const std::string& url, std::string token, HttpOptions 
 
 HttpBackend::~HttpBackend() = default;
 
+void HttpBackend::note(const char* direction, const std::string& what, std::string detail,
+                       std::string verdict) const {
+  if (log_ == nullptr) return;
+  DeviceLogEntry e;
+  e.device = "backend:http";
+  e.transport = "http";
+  e.direction = direction;
+  e.what = what;
+  e.detail = std::move(detail);
+  e.verdict = std::move(verdict);
+  log_->record(std::move(e));
+}
+
 HttpReply HttpBackend::request(const std::string& method, const std::string& target,
-                               const std::string& body) {
+                               const std::string& body, const std::string& registration_id) {
   http::request<http::string_body> req{http::string_to_verb(method), conn_->prefix + target, 11};
   req.set(http::field::host, conn_->host);
   req.set(http::field::user_agent, "kvittens");
@@ -119,10 +132,18 @@ HttpReply HttpBackend::request(const std::string& method, const std::string& tar
   req.prepare_payload();
   std::string why;
   auto wait = options_.backoff;
+  const std::string what = method + " " + target;
+  const std::string id = registration_id.empty() ? "" : "id=" + registration_id;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
+    note("request", what, id, "");
     if (auto reply = conn_->once(req, options_.timeout, why)) {
+      note("response", what,
+           "status=" + std::to_string(reply->status) + (id.empty() ? "" : " " + id),
+           std::to_string(reply->status / 100) + "xx");
       if (reply->status < 500) return *reply;
       why = "HTTP " + std::to_string(reply->status) + ": " + message_of(*reply);
+    } else {
+      note("failure", what, id, why);
     }
     if (attempt < options_.attempts) {
       std::this_thread::sleep_for(wait);  // backoff between retries, not a readiness guess
@@ -155,7 +176,8 @@ void HttpBackend::sync_world(const World& world) {
 }
 
 SubmitResult HttpBackend::submit(const Registration& registration) {
-  const auto reply = request("POST", "/v1/registrations", encode_registration(registration).dump());
+  const auto reply = request("POST", "/v1/registrations", encode_registration(registration).dump(),
+                             registration_id(registration));
   if (reply.status != 200 && reply.status != 201 && reply.status != 409 && reply.status != 422)
     throw HttpBackendError("POST /v1/registrations: HTTP " + std::to_string(reply.status) + ": " +
                            message_of(reply));

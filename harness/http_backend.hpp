@@ -10,6 +10,7 @@
 #include <string>
 
 #include "kvittens/backend_client.hpp"
+#include "kvittens/device_log.hpp"
 
 namespace kvittens::harness {
 
@@ -48,15 +49,24 @@ class HttpBackend final : public BackendClient {
   Decisions decisions() override;
 
   // One request with retries; throws HttpBackendError when every attempt failed.
+  // `registration_id` only names the registration a request is about in the device log.
   HttpReply request(const std::string& method, const std::string& target,
-                    const std::string& body = "");
+                    const std::string& body = "", const std::string& registration_id = "");
   const std::string& token() const { return token_; }
 
+  // Every attempt (method, path, status or transport failure, registration id — never a
+  // body) is recorded here from now on; null: nowhere (docs/device-log.md).
+  void set_log(DeviceLog* log) { log_ = log; }
+
  private:
+  void note(const char* direction, const std::string& what, std::string detail,
+            std::string verdict) const;
+
   struct Connection;
   std::unique_ptr<Connection> conn_;
   std::string token_;
   HttpOptions options_;
+  DeviceLog* log_ = nullptr;
 };
 
 }  // namespace kvittens::harness

@@ -145,6 +145,7 @@ class LabLockDevice final : public Lock {
     driver_.relock(credential, timeout);
   }
   LockStatus status(milliseconds timeout) override { return driver_.status(timeout); }
+  void set_log(DeviceLog* log) { driver_.set_log(log); }
 
  private:
   void set_time(milliseconds timeout) {
@@ -218,6 +219,14 @@ class LabHardware final : public sim::Hardware {
                    "--hardware emulated");
   }
 
+  // The same drivers as emulated mode, so the same log: the readers' serial taps and the locks'
+  // D-Bus calls.
+  void set_device_log(DeviceLog* log) override {
+    log_ = log;
+    for (auto& [c, d] : devices_) d->set_log(log);
+    for (auto& [id, l] : locks_) l->set_log(log);
+  }
+
   NfcReader& reader(const std::string& staff) override {
     auto& r = phone_readers_[staff];
     if (!r) r = std::make_unique<LabReader>(*this, staff);
@@ -232,6 +241,7 @@ class LabHardware final : public sim::Hardware {
       });
       if (it == lab_.locks.end()) throw LabError(lab_.file + " has no lock " + lock_id);
       l = std::make_unique<LabLockDevice>(*it, clock_);
+      l->set_log(log_);
     }
     return *l;
   }
@@ -267,7 +277,11 @@ class LabHardware final : public sim::Hardware {
 
   drivers::LibnfcReader& device(const std::string& connstring) {
     auto& d = devices_[connstring];
-    if (!d) d = std::make_unique<drivers::LibnfcReader>(connstring);
+    if (!d) {
+      drivers::LibnfcReaderOptions options;
+      options.log = log_;
+      d = std::make_unique<drivers::LibnfcReader>(connstring, options);
+    }
     return *d;
   }
 
@@ -277,6 +291,7 @@ class LabHardware final : public sim::Hardware {
   std::ostream& prompts_;
   std::map<std::string, Placement> placed_;
   std::map<std::string, int> empty_reads_;
+  DeviceLog* log_ = nullptr;
   std::map<std::string, std::unique_ptr<LabReader>> phone_readers_;
   std::map<std::string, std::unique_ptr<drivers::LibnfcReader>> devices_;
   std::map<std::string, std::unique_ptr<LabLockDevice>> locks_;

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "harness/device_log_json.hpp"
+
 namespace kvittens::harness {
 namespace {
 
@@ -202,6 +204,7 @@ nlohmann::ordered_json to_json(const std::vector<RunResult>& results,
       lines.push_back(Json{{"at", format_local(l.at)}, {"who", l.who}, {"what", l.what}});
     }
     j["log"] = lines;
+    if (options.device_log) j["device_log"] = device_log_json(r.device_log);
     runs.push_back(j);
   }
   doc["kvittens"] = "run";

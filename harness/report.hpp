@@ -18,6 +18,10 @@ struct ReportOptions {
   bool color = false;
   std::uint64_t seed = 1;
   std::string hardware = "none";
+  // Each run's device log (without wall times) in the JSON report. Device traffic is not a
+  // function of the inputs alone (pty names, lock nonces, how often a reader polled), so it
+  // is only there when asked for (`kvittens run --device-log`).
+  bool device_log = false;
 };
 
 // Colour only when writing to a terminal and NO_COLOR is not set (https://no-color.org).
@@ -28,7 +32,8 @@ void print_console(std::ostream& out, const std::vector<RunResult>& results,
 // The failure part of the console report for one run (diff and traces), for tests and logs.
 std::string failure_text(const RunResult& r, bool color);
 
-// No wall-clock times or host details: only what the inputs determine.
+// No wall-clock times or host details: only what the inputs determine (and, with
+// options.device_log, what crossed the devices' transports).
 nlohmann::ordered_json to_json(const std::vector<RunResult>& results, const ReportOptions& options);
 // `suite`: the <testsuite> name ("scenarios", or "scenarios shard 2/4" for one shard).
 std::string to_junit(const std::vector<RunResult>& results, const std::string& suite = "scenarios");

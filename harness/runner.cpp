@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "harness/http_backend.hpp"
 #include "kvittens/lock_receipt.hpp"
 #include "sim/core/office.hpp"
 #include "sim/core/phone.hpp"
@@ -77,6 +78,14 @@ std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& wor
 
 namespace {
 
+// "3 start_visit v1": the step's number in the scenario, its action and registration id — ids
+// only, never a name or a note (docs/device-log.md).
+std::string step_label(std::size_t number, const Step& step) {
+  std::string label = std::to_string(number) + " " + to_string(step.action);
+  if (!step.visit.empty()) label += " " + step.visit;
+  return label;
+}
+
 // Carries out the steps of one scenario through the simulated actors.
 class Run {
  public:
@@ -100,13 +109,15 @@ class Run {
     }
   }
 
-  void execute() {
+  void execute(DeviceLog& device_log) {
     std::vector<const Fault*> faults;
     for (const auto& f : s_.faults) faults.push_back(&f);
     std::stable_sort(faults.begin(), faults.end(),
                      [](const Fault* a, const Fault* b) { return a->at < b->at; });
     std::size_t next_fault = 0;
+    std::size_t number = 0;
     for (const auto& step : s_.steps) {
+      device_log.set_context(step_label(++number, step), step.at);
       clock_.set(step.at);
       hw_.tick();
       while (next_fault < faults.size() && faults[next_fault]->at <= step.at) {
@@ -530,14 +541,25 @@ RunResult run_scenario(const Scenario& s, const std::string& rules, const RunOpt
   r.tags = s.tags;
   try {
     sim::VirtualClock clock(s.steps.empty() ? Instant{} : s.steps.front().at);
+    // Declared first, so the backend and the devices that record into it are gone before it.
+    DeviceLog device_log;
+    struct Keep {  // the entries reach the result however the run ends
+      DeviceLog& log;
+      RunResult& r;
+      ~Keep() { r.device_log = log.entries(); }
+    } keep{device_log, r};
+    device_log.set_context("setup", std::nullopt);
     auto inner = options.backend(rules);
+    if (auto* http = dynamic_cast<HttpBackend*>(inner.get())) http->set_log(&device_log);
     Recording backend(*inner, r.registrations);
     backend.sync_world(s.world);
     const std::uint64_t seed =
         sim::stable_hash(options.seed_per_rules ? s.file + "@" + rules : s.file, options.seed);
     auto hw = options.hardware_factory(options.hardware, s.world, s.doors, clock, seed);
+    hw->set_device_log(&device_log);
     Run run(s, backend, *hw, clock, r.log);
-    run.execute();
+    run.execute(device_log);
+    device_log.set_context("decisions", std::nullopt);
     r.decisions = backend.decisions();
     r.mismatches = compare(expectations_for(s, rules), r.decisions, r.log.submissions, r.log.lines);
     // Unexpected refusals have no place of their own: point at the scenario.

@@ -14,6 +14,7 @@
 #include "harness/scenario.hpp"
 #include "kvittens/backend_client.hpp"
 #include "kvittens/clock.hpp"
+#include "kvittens/device_log.hpp"
 #include "sim/core/hardware.hpp"
 #include "sim/core/submissions.hpp"
 
@@ -63,6 +64,9 @@ struct RunResult {
   Decisions decisions;
   Registrations registrations;  // what the backend accepted, in arrival order (for reports)
   sim::ActivityLog log;
+  // What crossed the devices' and the backend's transports, in order, each entry stamped with
+  // its step ("3 start_visit v1") and scenario time (docs/device-log.md).
+  std::vector<DeviceLogEntry> device_log;
 };
 
 struct RunOptions {

@@ -8,6 +8,7 @@
 
 #include "backend/inprocess.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/device_log_json.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/lab.hpp"
 #include "harness/progress.hpp"
@@ -29,6 +30,7 @@ struct RunArgs {
   std::string hardware;
   std::string junit;
   std::string json;
+  std::string device_log;
   std::string backend_url;
   std::string token;
   std::string lab;
@@ -43,6 +45,15 @@ bool write_file(const std::string& path, const std::string& text) {
 }
 
 int run(const RunArgs& a) {
+  // Fail before the run, not after it, when the device log cannot be written.
+  std::ofstream device_log;
+  if (!a.device_log.empty()) {
+    device_log.open(a.device_log, std::ios::binary | std::ios::trunc);
+    if (!device_log) {
+      std::cerr << "kvittens run: cannot write the device log " << a.device_log << "\n";
+      return kUsage;
+    }
+  }
   harness::HardwareMode mode = harness::HardwareMode::None;
   std::string why;
   std::optional<harness::LabFile> lab;
@@ -151,7 +162,18 @@ int run(const RunArgs& a) {
   report.color = harness::console_wants_color(STDOUT_FILENO);
   report.seed = a.seed;
   report.hardware = harness::to_string(mode);
+  report.device_log = !a.device_log.empty();
   harness::print_console(std::cout, results, report);
+  if (device_log.is_open()) {
+    for (const auto& r : results) {
+      harness::write_device_log_jsonl(device_log, r.file, r.rules, r.device_log);
+    }
+    device_log.flush();
+    if (!device_log) {
+      std::cerr << "kvittens run: cannot write the device log " << a.device_log << "\n";
+      return kUsage;
+    }
+  }
   if (!a.json.empty() && !write_file(a.json, harness::to_json(results, report).dump(2) + "\n")) {
     std::cerr << "kvittens run: cannot write " << a.json << "\n";
     return kUsage;
@@ -212,6 +234,10 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", args->shard,
                   "Run only shard K of N (e.g. 2/4) of the job list, for several CI runners; "
                   "the shards of one N partition the runs");
+  cmd->add_option("--device-log", args->device_log,
+                  "Write every device and backend interaction (PN532 frames, D-Bus calls, HTTP "
+                  "requests) to FILE as JSON Lines with wall time, and add it to --json "
+                  "(docs/device-log.md)");
   cmd->add_option("--backend", args->backend_url,
                   "Backend URL, e.g. http://127.0.0.1:8080 (default: in-process engine); each "
                   "scenario runs in its own sandbox (docs/service.md)");

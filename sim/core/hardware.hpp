@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "kvittens/device_log.hpp"
 #include "kvittens/devices.hpp"
 #include "sim/core/doors.hpp"
 
@@ -61,6 +62,9 @@ class Hardware {
   virtual void inject(const DeviceFault& fault) = 0;
   // Scenario time moved: devices on the scenario clock catch up (a lock's auto-relock).
   virtual void tick() {}
+  // Where the drivers record what crosses their transports (docs/device-log.md); null: nowhere.
+  // Hardware without real transports records nothing.
+  virtual void set_device_log(DeviceLog* /*log*/) {}
 
   // --- device face (what the phone's drivers give it)
   virtual NfcReader& reader(const std::string& staff) = 0;

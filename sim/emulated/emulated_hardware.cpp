@@ -82,8 +82,9 @@ bool unplugs(DeviceErrorCode e) {
 // One phone's NFC: an NfcStation (emulator + libnfc driver), started at first use.
 class EmulatedHardware::PhoneNfc final : public NfcReader {
  public:
-  explicit PhoneNfc(const EmulatedHardwareOptions& options) : options_(options) {}
+  PhoneNfc(const EmulatedHardwareOptions& options, DeviceLog* log) : options_(options), log_(log) {}
   ~PhoneNfc() override {
+    if (station_) station_->driver().set_log(nullptr);  // the log ends with this run
     if (station_ && options_.reuse_readers) {
       StationPool::instance().give_back(std::move(station_), options_.nfc_command_timeout);
     }
@@ -123,6 +124,10 @@ class EmulatedHardware::PhoneNfc final : public NfcReader {
     for (int i = 0; i < count; ++i) faults_.push_back(error);
   }
   int started() const { return started_; }
+  void set_log(DeviceLog* log) {
+    log_ = log;
+    if (station_) station_->driver().set_log(log);
+  }
 
  private:
   emu::pn532::NfcStation& station() {
@@ -136,11 +141,13 @@ class EmulatedHardware::PhoneNfc final : public NfcReader {
       station_ = std::make_unique<emu::pn532::NfcStation>(emu::pn532::ChipTiming{}, driver);
       ++started_;
     }
+    station_->driver().set_log(log_);
     if (in_field_) station_->present(*in_field_);
     return *station_;
   }
 
   const EmulatedHardwareOptions& options_;
+  DeviceLog* log_;
   std::unique_ptr<emu::pn532::NfcStation> station_;
   std::optional<std::string> in_field_;
   std::deque<DeviceErrorCode> faults_;
@@ -172,7 +179,8 @@ class EmulatedHardware::PhoneLock final : public Lock {
         lock_id_(lock_id),
         driver_(ble::open_bus(hw.ble().bus.address()),
                 ble::BluezLockOptions{.address = lock_id,
-                                      .discovery_timeout = hw.options_.discovery_timeout}) {}
+                                      .discovery_timeout = hw.options_.discovery_timeout,
+                                      .log = hw.device_log_}) {}
 
   LockEvent unlock(const LockCredential& credential, milliseconds timeout) override {
     return hw_.operate(lock_id_, [&] { return driver_.unlock(credential, cap(timeout)); });
@@ -183,6 +191,7 @@ class EmulatedHardware::PhoneLock final : public Lock {
   LockStatus status(milliseconds timeout) override {
     return hw_.operate(lock_id_, [&] { return driver_.status(cap(timeout)); });
   }
+  void set_log(DeviceLog* log) { driver_.set_log(log); }
 
  private:
   milliseconds cap(milliseconds t) const { return std::min(t, hw_.options_.device_timeout_cap); }
@@ -265,13 +274,19 @@ void EmulatedHardware::inject(const DeviceFault& fault) {
   for (int i = 0; i < fault.count; ++i) pending.push_back(*condition);
 }
 
+void EmulatedHardware::set_device_log(DeviceLog* log) {
+  device_log_ = log;
+  for (auto& [staff, r] : readers_) r->set_log(log);
+  for (auto& [key, l] : phone_locks_) l->set_log(log);
+}
+
 void EmulatedHardware::tick() {
   if (ble_) ble_->bluez.tick();
 }
 
 NfcReader& EmulatedHardware::reader(const std::string& staff) {
   auto& r = readers_[staff];
-  if (!r) r = std::make_unique<PhoneNfc>(options_);
+  if (!r) r = std::make_unique<PhoneNfc>(options_, device_log_);
   return *r;
 }
 

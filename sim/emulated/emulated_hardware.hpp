@@ -51,6 +51,8 @@ class EmulatedHardware : public Hardware {
   // and clock drift at once. Throws std::invalid_argument for a fault no emulator can produce.
   void inject(const DeviceFault& fault) override;
   void tick() override;  // the emulated locks' auto-relock by the scenario clock
+  // Every phone's reader (its serial tap) and BLE driver record into `log` from now on.
+  void set_device_log(DeviceLog* log) override;
 
   NfcReader& reader(const std::string& staff) override;
   Lock& lock(const std::string& staff, const std::string& lock_id) override;
@@ -76,6 +78,7 @@ class EmulatedHardware : public Hardware {
   const Clock& clock_;
   std::uint64_t seed_;
   EmulatedHardwareOptions options_;
+  DeviceLog* device_log_ = nullptr;
   int buses_started_ = 0;
   std::unique_ptr<Ble> ble_;                                   // started at the first use of a lock
   std::map<std::string, std::vector<LockCondition>> pending_;  // per lock, in order
