@@ -1,5 +1,6 @@
 // SerialTap (see serial_tap.hpp): one thread polls the device, the pty master and a wake-up
-// pipe; bytes are written on before they are decoded, so the log never delays the line.
+// pipe; bytes are decoded (a few microseconds) and a completed frame recorded before they are
+// written on, so the log's order is the order in which the two sides could act.
 #include "drivers/nfc/serial_tap.hpp"
 
 #include <fcntl.h>
@@ -134,11 +135,12 @@ bool SerialTap::relay(int from, int to, pn532::FrameDecoder& decoder, bool from_
   const auto n = ::read(from, buf.data(), buf.size());
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
   if (n <= 0) return false;
-  const bool written = write_all(to, buf.data(), static_cast<std::size_t>(n));
+  // Logged before it is passed on: the other side cannot act on a frame (and the harness
+  // cannot move to its next step) before the frame is in the log.
   for (const auto& f : decoder.feed({buf.data(), static_cast<std::size_t>(n)})) {
     record(f, from_host);
   }
-  return written;
+  return write_all(to, buf.data(), static_cast<std::size_t>(n));
 }
 
 void SerialTap::run() {

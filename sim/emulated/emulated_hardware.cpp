@@ -138,6 +138,7 @@ class EmulatedHardware::PhoneNfc final : public NfcReader {
     if (!station_) {
       drivers::LibnfcReaderOptions driver;
       driver.command_timeout = options_.nfc_command_timeout;
+      driver.log = log_;  // the reader's opening (wakeup, SAMConfiguration) is in the log too
       station_ = std::make_unique<emu::pn532::NfcStation>(emu::pn532::ChipTiming{}, driver);
       ++started_;
     }
