@@ -576,6 +576,13 @@ details:target>summary{background:#fef9c3}
 details pre{background:#f3f4f6;border-radius:6px;padding:10px;overflow-x:auto;font-size:12px;margin:6px 0 10px}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:baseline}
 .dot.approved{background:var(--ok)}.dot.reduced{background:var(--reduced)}.dot.rejected{background:var(--rejected)}
+details.device-log details.step{margin-left:16px}
+details.device-log .n{color:var(--muted);font-size:12px}
+table.devlog{font:11px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;margin:4px 0 8px}
+table.devlog td{padding:1px 6px;border-bottom:1px solid #f3f4f6}
+table.devlog code{word-break:break-all}
+table.devlog tr.bad td{background:#fef2f2;color:var(--rejected)}
+p.more{color:var(--muted);font-size:12px;margin:2px 0 8px}
 ol.log{font:12px/1.5 ui-monospace,"DejaVu Sans Mono",monospace;margin:6px 0}
 .legend{display:flex;gap:16px;flex-wrap:wrap;align-items:center;font-size:12px;color:var(--muted);margin:8px 0 0}
 .legend svg{vertical-align:middle}
@@ -719,6 +726,44 @@ void mismatches(std::ostringstream& o, const RunResult& r, std::size_t n) {
   o << "</table></aside>";
 }
 
+// The per-device interaction log (docs/device-log.md), folded per scenario step.
+void device_log_section(std::ostringstream& o, const std::vector<DeviceLogEntry>& entries) {
+  if (entries.empty()) return;
+  std::vector<std::string> steps;
+  std::map<std::string, std::vector<const DeviceLogEntry*>> by_step;
+  for (const auto& e : entries) {
+    const std::string step = e.step.empty() ? "outside a step" : e.step;
+    if (!by_step.count(step)) steps.push_back(step);
+    by_step[step].push_back(&e);
+  }
+  o << "<details class=\"device-log\"><summary>Device log (" << entries.size() << " entries, "
+    << steps.size() << " steps)</summary>";
+  constexpr std::size_t kMax = 400;  // per step; the rest is counted
+  for (const auto& step : steps) {
+    const auto& list = by_step[step];
+    const auto bad = std::count_if(list.begin(), list.end(), [](const DeviceLogEntry* e) {
+      return !e->verdict.empty() && e->verdict != "ok";
+    });
+    o << "<details class=\"step\"><summary>" << esc(step) << " <span class=\"n\">" << list.size()
+      << " entries" << (bad ? ", " + std::to_string(bad) + " not ok" : "")
+      << "</span></summary><table class=\"devlog\"><tr><th>#</th><th>time</th><th>device</th>"
+         "<th>direction</th><th>what</th><th>detail</th><th>verdict</th></tr>";
+    for (std::size_t i = 0; i < list.size() && i < kMax; ++i) {
+      const auto& e = *list[i];
+      const bool ok = e.verdict.empty() || e.verdict == "ok";
+      o << "<tr" << (ok ? "" : " class=\"bad\"") << "><td>" << e.seq << "</td><td>"
+        << (e.scenario_time ? esc(format_local(*e.scenario_time).substr(11)) : "") << "</td><td>"
+        << esc(e.device) << "</td><td>" << esc(e.transport + " " + e.direction) << "</td><td>"
+        << esc(e.what) << "</td><td><code>" << esc(e.detail) << "</code></td><td>" << esc(e.verdict)
+        << "</td></tr>";
+    }
+    o << "</table>";
+    if (list.size() > kMax) o << "<p class=\"more\">… " << list.size() - kMax << " more</p>";
+    o << "</details>";
+  }
+  o << "</details>";
+}
+
 void run_section(std::ostringstream& o, std::size_t n, const RunResult& r, const Scenario* s,
                  Explainer& explainer) {
   const std::string status = to_string(r.status);
@@ -790,6 +835,7 @@ void run_section(std::ostringstream& o, std::size_t n, const RunResult& r, const
     }
     o << "</ol></details>";
   }
+  device_log_section(o, r.device_log);
   o << "</section>\n";
 }
 

@@ -3,7 +3,8 @@
 // run a timeline: one lane per staff member, visits as bars with the receipt at each end
 // (lock, tag, none), notes, edits and declines, and the decision on each bar, linked to its
 // explanation (harness/explain.hpp). Failures show expected against actual beside the
-// timeline. Every text from scenarios is escaped. Format: docs/report-html.md.
+// timeline, and each run's device log is folded per scenario step. Every text from
+// scenarios is escaped. Format: docs/report-html.md.
 #pragma once
 
 #include <string>

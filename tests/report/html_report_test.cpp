@@ -138,6 +138,38 @@ TEST(HtmlReport, AnAbsenceIsACustomerLaneWithItsDecision) {
   EXPECT_NE(page.find("<a href=\"#d0-a1\"><g class=\"bar reduced\">"), std::string::npos);
 }
 
+TEST(HtmlReport, TheDeviceLogIsFoldedPerStep) {
+  auto b = hostile_run();
+  auto entry = [](std::string step, std::string what, std::string verdict, std::uint64_t seq) {
+    DeviceLogEntry e;
+    e.device = "lock:AA:BB:CC:DD:EE:01";
+    e.transport = "dbus";
+    e.direction = "call";
+    e.what = std::move(what);
+    e.detail = "<&>";
+    e.verdict = std::move(verdict);
+    e.step = std::move(step);
+    e.scenario_time = parse_local("2026-03-02T08:00");
+    e.seq = seq;
+    return e;
+  };
+  b.result.device_log = {
+      entry("2 start_visit v1", "org.bluez.Device1.Connect", "ok", 1),
+      entry("2 start_visit v1", "org.bluez.Device1.Connect", "org.bluez.Error.Failed", 2),
+      entry("5 end_visit v1", "org.bluez.GattCharacteristic1.WriteValue", "ok", 3)};
+  const auto page = html_report({b.result}, {&b.scenario}, {});
+  EXPECT_NE(page.find("<summary>Device log (3 entries, 2 steps)</summary>"), std::string::npos);
+  EXPECT_NE(page.find("<summary>2 start_visit v1 <span class=\"n\">2 entries, 1 not ok</span>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<summary>5 end_visit v1 <span class=\"n\">1 entries</span>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<tr class=\"bad\"><td>2</td><td>08:00</td>"), std::string::npos);
+  EXPECT_NE(page.find("<code>&lt;&amp;&gt;</code>"), std::string::npos);
+  // No log, no section.
+  EXPECT_EQ(html_report({hostile_run().result}, {&b.scenario}, {}).find("Device log"),
+            std::string::npos);
+}
+
 TEST(HtmlReport, ARunThatCouldNotRunStillHasItsTimeline) {
   RunResult r;
   r.name = "broken";
