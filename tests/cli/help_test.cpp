@@ -10,8 +10,8 @@ TEST(Help, TopLevelAndEveryCommandHaveHelp) {
   auto r = run_kvittens("--help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("evaluate"), std::string::npos) << r.out;
-  for (const char* cmd : {"evaluate", "run", "explain", "diff", "simulate", "emulate",
-                          "emulate nfc", "emulate ble"}) {
+  for (const char* cmd : {"evaluate", "run", "explain", "diff", "simulate", "serve", "certify",
+                          "certify lock", "emulate", "emulate nfc", "emulate ble"}) {
     r = run_kvittens(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.out;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;

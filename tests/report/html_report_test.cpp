@@ -254,8 +254,9 @@ class HtmlReportInChromium : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    if (!fs::exists(kChromium))
-      GTEST_SKIP() << "chromium is not installed (scripts/debian-packages.txt)";
+    // Not a skip: `./dev test` installs chromium, so a missing browser is a broken setup.
+    ASSERT_TRUE(fs::exists(kChromium))
+        << "chromium is not installed (scripts/debian-packages.txt; run ./dev setup)";
     ASSERT_TRUE(generated_);
   }
 
