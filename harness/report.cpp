@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/device_log_json.hpp"
+#include "harness/markup.hpp"
 
 namespace kvittens::harness {
 namespace {
@@ -216,41 +217,6 @@ nlohmann::ordered_json to_json(const std::vector<RunResult>& results,
   return doc;
 }
 
-namespace {
-
-std::string xml(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters; the console's colour codes never get here.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          o += ' ';
-        } else {
-          o += c;
-        }
-    }
-  }
-  return o;
-}
-
-}  // namespace
-
 std::string to_junit(const std::vector<RunResult>& results, const std::string& suite) {
   int fail = 0, error = 0;
   for (const auto& r : results) {
@@ -261,8 +227,8 @@ std::string to_junit(const std::vector<RunResult>& results, const std::string& s
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"kvittens run\" tests=\"" << results.size() << "\" failures=\"" << fail
       << "\" errors=\"" << error << "\">\n";
-  out << "  <testsuite name=\"" << xml(suite) << "\" tests=\"" << results.size() << "\" failures=\""
-      << fail << "\" errors=\"" << error << "\">\n";
+  out << "  <testsuite name=\"" << escape_markup(suite) << "\" tests=\"" << results.size()
+      << "\" failures=\"" << fail << "\" errors=\"" << error << "\">\n";
   for (const auto& r : results) {
     // classname: the scenario's folder as a dotted suite name (scenarios.hemtjanst).
     std::string cls = r.file.substr(
@@ -270,16 +236,17 @@ std::string to_junit(const std::vector<RunResult>& results, const std::string& s
     for (auto& c : cls) {
       if (c == '/') c = '.';
     }
-    out << "    <testcase classname=\"" << xml(cls) << "\" name=\""
-        << xml(r.name + " [" + r.rules + "]") << "\" file=\"" << xml(r.file) << "\">\n";
+    out << "    <testcase classname=\"" << escape_markup(cls) << "\" name=\""
+        << escape_markup(r.name + " [" + r.rules + "]") << "\" file=\"" << escape_markup(r.file)
+        << "\">\n";
     if (r.status == RunStatus::Fail) {
       const auto& m = r.mismatches.front();
       out << "      <failure message=\""
-          << xml(m.subject + " " + m.field + ": expected " + show(m.expected) + ", actual " +
-                 show(m.actual))
-          << "\">" << xml(failure_text(r, false)) << "</failure>\n";
+          << escape_markup(m.subject + " " + m.field + ": expected " + show(m.expected) +
+                           ", actual " + show(m.actual))
+          << "\">" << escape_markup(failure_text(r, false)) << "</failure>\n";
     } else if (r.status == RunStatus::Error) {
-      out << "      <error message=\"" << xml(r.error) << "\"/>\n";
+      out << "      <error message=\"" << escape_markup(r.error) << "\"/>\n";
     }
     out << "    </testcase>\n";
   }

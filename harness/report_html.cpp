@@ -12,35 +12,9 @@
 
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/explain.hpp"
+#include "harness/markup.hpp"
 
 namespace kvittens::harness {
-
-std::string html_escape(const std::string& text) {
-  std::string o;
-  o.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&#39;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
 
 namespace {
 
@@ -49,7 +23,7 @@ using std::chrono::hours;
 using std::chrono::seconds;
 
 std::string esc(const std::string& s) {
-  return html_escape(s);
+  return escape_markup(s);
 }
 
 // An id usable in a URL fragment: letters, digits, '-' kept; anything else as _XX.

@@ -26,7 +26,4 @@ std::string html_report(const std::vector<RunResult>& results,
 void write_html_report(const std::string& dir, const std::vector<RunResult>& results,
                        const std::vector<const Scenario*>& scenarios, const ReportOptions& options);
 
-// Text as HTML (also safe inside attribute values): & < > " ' escaped.
-std::string html_escape(const std::string& text);
-
 }  // namespace kvittens::harness

@@ -2,6 +2,7 @@
 // Chromium — it loads without console errors and has a timeline SVG for every scenario run.
 // The browser check is shown to catch a page with a script error and one missing a timeline.
 #include "harness/report_html.hpp"
+#include "harness/markup.hpp"
 
 #include <gtest/gtest.h>
 
@@ -89,7 +90,8 @@ TEST(HtmlReport, EscapesEveryTextFromTheScenario) {
   EXPECT_NE(page.find("Anna &lt;&amp;&gt; &quot;Ö&quot;"), std::string::npos);
   EXPECT_NE(page.find("note: nyckel &lt;/title&gt;&lt;b&gt;"), std::string::npos);
   EXPECT_EQ(page.find("v<1>"), std::string::npos);
-  EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+  EXPECT_EQ(escape_markup("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+  EXPECT_EQ(escape_markup(std::string("bell\a\ttab")), "bell \ttab");
 }
 
 TEST(HtmlReport, ABarShowsItsDecisionAndLinksToTheExplanation) {
