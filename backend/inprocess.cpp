@@ -8,28 +8,6 @@ void InProcessBackend::sync_world(const World& world) {
   world_ = world;
 }
 
-void InProcessBackend::append(const Registration& r) {
-  std::visit(
-      [this](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, Visit>)
-          regs_.visits.push_back(x);
-        else if constexpr (std::is_same_v<T, DoubleStaffing>)
-          regs_.double_staffing.push_back(x);
-        else if constexpr (std::is_same_v<T, SharedInsats>)
-          regs_.shared.push_back(x);
-        else if constexpr (std::is_same_v<T, DeclinedVisit>)
-          regs_.declined.push_back(x);
-        else if constexpr (std::is_same_v<T, Absence>)
-          regs_.absences.push_back(x);
-        else if constexpr (std::is_same_v<T, ShiftApproval>)
-          regs_.approvals.push_back(x);
-        else if constexpr (std::is_same_v<T, Payment>)
-          regs_.payments.push_back(x);
-      },
-      r);
-}
-
 SubmitResult InProcessBackend::submit(const Registration& r) {
   std::lock_guard lock(mutex_);
   const auto id = registration_id(r);
@@ -40,13 +18,13 @@ SubmitResult InProcessBackend::submit(const Registration& r) {
   if (auto refusal = engine_.check(world_, regs_, r))
     return {false, false, refusal->reason, refusal->clause};
   by_id_.emplace(id, r);
-  append(r);
+  regs_.append(r);
   return {true, true, "", ""};
 }
 
 Decisions InProcessBackend::decisions() {
   std::lock_guard lock(mutex_);
-  auto out = engine_.evaluate(world_, regs_);
+  auto out = engine_.evaluate(world_, regs_.all());
   for (auto& d : out.visits)
     if (const auto it = frozen_.find(d.id); it != frozen_.end()) d = it->second;
   return out;
@@ -54,15 +32,16 @@ Decisions InProcessBackend::decisions() {
 
 int InProcessBackend::purge_notes(Instant now) {
   std::lock_guard lock(mutex_);
-  const auto before = engine_.evaluate(world_, regs_);
-  auto purged = regs_;
+  const auto before = engine_.evaluate(world_, regs_.all());
+  const auto& regs = regs_.all();
+  auto purged = regs;
   const int n = purge_expired_notes(purged, engine_.pack(), now);
-  for (std::size_t i = 0; i < regs_.visits.size(); ++i)
-    if (purged.visits[i] != regs_.visits[i]) frozen_.emplace(regs_.visits[i].id, before.visits[i]);
-  for (std::size_t i = 0; i < regs_.double_staffing.size(); ++i)
-    if (purged.double_staffing[i] != regs_.double_staffing[i])
-      frozen_.emplace(regs_.double_staffing[i].id, before.visits[regs_.visits.size() + i]);
-  regs_ = std::move(purged);
+  for (std::size_t i = 0; i < regs.visits.size(); ++i)
+    if (purged.visits[i] != regs.visits[i]) frozen_.emplace(regs.visits[i].id, before.visits[i]);
+  for (std::size_t i = 0; i < regs.double_staffing.size(); ++i)
+    if (purged.double_staffing[i] != regs.double_staffing[i])
+      frozen_.emplace(regs.double_staffing[i].id, before.visits[regs.visits.size() + i]);
+  regs_.replace(std::move(purged));
   return n;
 }
 

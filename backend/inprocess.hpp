@@ -27,15 +27,13 @@ class InProcessBackend final : public BackendClient {
   int purge_notes(Instant now);
 
   const Engine& engine() const { return engine_; }
-  const Registrations& registrations() const { return regs_; }
+  const Registrations& registrations() const { return regs_.all(); }
 
  private:
-  void append(const Registration& r);
-
   std::mutex mutex_;
   Engine engine_;
   World world_;
-  Registrations regs_;
+  AcceptedRegistrations regs_;
   std::map<std::string, Registration> by_id_;
   std::map<std::string, VisitDecision> frozen_;
 };

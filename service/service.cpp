@@ -114,28 +114,6 @@ World visible_world(const World& w, const std::string& provider) {
   return out;
 }
 
-void append(Registrations& regs, const Registration& r) {
-  std::visit(
-      [&](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, Visit>)
-          regs.visits.push_back(x);
-        else if constexpr (std::is_same_v<T, DoubleStaffing>)
-          regs.double_staffing.push_back(x);
-        else if constexpr (std::is_same_v<T, SharedInsats>)
-          regs.shared.push_back(x);
-        else if constexpr (std::is_same_v<T, DeclinedVisit>)
-          regs.declined.push_back(x);
-        else if constexpr (std::is_same_v<T, Absence>)
-          regs.absences.push_back(x);
-        else if constexpr (std::is_same_v<T, ShiftApproval>)
-          regs.approvals.push_back(x);
-        else if constexpr (std::is_same_v<T, Payment>)
-          regs.payments.push_back(x);
-      },
-      r);
-}
-
 }  // namespace
 
 Response error_response(int status, const std::string& code, const std::string& message) {
@@ -172,12 +150,12 @@ struct Service::Realm {
   RealmRecord record;
   backend::Engine engine;
   World world;
-  Registrations regs;
+  backend::AcceptedRegistrations regs;
   std::map<std::string, Registration> by_id;
   std::map<std::string, VisitDecision> frozen;
 
   Decisions decisions() const {
-    auto out = engine.evaluate(world, regs);
+    auto out = engine.evaluate(world, regs.all());
     for (auto& d : out.visits)
       if (const auto it = frozen.find(d.id); it != frozen.end()) d = it->second;
     return out;
@@ -212,7 +190,7 @@ Service::Realm& Service::realm(const std::string& id) {
   if (const auto w = store_.world(id)) r->world = harness::decode_world(*w);
   for (const auto& s : store_.registrations(id)) {
     auto reg = harness::decode_registration(s.body);
-    append(r->regs, reg);
+    r->regs.append(reg);
     r->by_id.emplace(s.id, std::move(reg));
   }
   for (const auto& [rid, body] : store_.frozen_decisions(id))
@@ -365,7 +343,7 @@ Response Service::route(const Request& req) {
     // Durable before it is acknowledged; the canonical encoding is what is stored.
     if (!store_.add_registration(who.realm, {id, harness::encode_registration(reg).dump()}))
       return reply(200, true, false, "already registered", "");
-    append(r.regs, reg);
+    r.regs.append(reg);
     r.by_id.emplace(id, std::move(reg));
     return reply(201, true, true, "", "");
   }
@@ -430,7 +408,8 @@ Response Service::route(const Request& req) {
 int Service::purge(Realm& r, Instant now) {
   std::lock_guard lock(r.mu);
   const auto before = r.decisions();
-  auto purged = r.regs;
+  const auto& regs = r.regs.all();
+  auto purged = regs;
   const int n = backend::purge_expired_notes(purged, r.engine.pack(), now);
   if (n == 0) return 0;
   std::vector<StoredRegistration> bodies;
@@ -441,17 +420,17 @@ int Service::purge(Realm& r, Instant now) {
     for (const auto& d : before.visits)
       if (d.id == id) frozen[id] = harness::to_json(d).dump();
   };
-  for (std::size_t i = 0; i < r.regs.visits.size(); ++i)
-    if (purged.visits[i] != r.regs.visits[i]) changed(r.regs.visits[i].id, purged.visits[i]);
-  for (std::size_t i = 0; i < r.regs.double_staffing.size(); ++i)
-    if (purged.double_staffing[i] != r.regs.double_staffing[i])
-      changed(r.regs.double_staffing[i].id, purged.double_staffing[i]);
+  for (std::size_t i = 0; i < regs.visits.size(); ++i)
+    if (purged.visits[i] != regs.visits[i]) changed(regs.visits[i].id, purged.visits[i]);
+  for (std::size_t i = 0; i < regs.double_staffing.size(); ++i)
+    if (purged.double_staffing[i] != regs.double_staffing[i])
+      changed(regs.double_staffing[i].id, purged.double_staffing[i]);
   store_.purge_notes(r.record.id, bodies, frozen);
   for (const auto& [id, body] : frozen)
     r.frozen.emplace(id, harness::decode_visit_decision(nlohmann::json::parse(body)));
   for (const auto& x : purged.visits) r.by_id[x.id] = x;
   for (const auto& x : purged.double_staffing) r.by_id[x.id] = x;
-  r.regs = std::move(purged);
+  r.regs.replace(std::move(purged));
   return n;
 }
 

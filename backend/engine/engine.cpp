@@ -53,12 +53,13 @@ std::optional<Refusal> check_times(Instant start, Instant end, const char* what)
 
 }  // namespace
 
-std::optional<Refusal> Engine::check(const World& w, const Registrations& existing,
+std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations& accepted,
                                      const Registration& incoming) const {
   struct Checker {
     const Engine& engine;
     const World& w;
-    const Registrations& existing;
+    const AcceptedRegistrations& accepted;
+    const Registrations& existing = accepted.all();
 
     std::optional<Refusal> operator()(const Visit& v) const {
       if (auto r = check_people(w, v.staff, v.customer)) return r;
@@ -73,8 +74,9 @@ std::optional<Refusal> Engine::check(const World& w, const Registrations& existi
       const auto* c = customer(w, v.customer);
       // Seed 000 §2 (I-7): one staff member's visits do not overlap, except the cohabitant's
       // visit (4.5) and visits of the same shared insats (4.7).
-      for (const auto& o : existing.visits) {
-        if (o.staff != v.staff || o.id == v.id) continue;
+      for (const std::size_t i : accepted.visits_of(v.staff)) {
+        const auto& o = existing.visits[i];
+        if (o.id == v.id) continue;
         if (!(o.start < v.end && v.start < o.end)) continue;
         if (c->cohabitant && o.customer == *c->cohabitant) continue;
         if (v.shared_group && o.shared_group == v.shared_group) continue;
@@ -113,7 +115,7 @@ std::optional<Refusal> Engine::check(const World& w, const Registrations& existi
       return std::nullopt;
     }
   };
-  return std::visit(Checker{*this, w, existing}, incoming);
+  return std::visit(Checker{*this, w, accepted}, incoming);
 }
 
 Decisions Engine::evaluate(const World& w, const Registrations& regs) const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/accepted_registrations.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "kvittens/model.hpp"
 
@@ -27,7 +28,8 @@ class Engine {
   const RulePack& pack() const { return pack_; }
 
   // Whether `incoming` can be registered after `existing`. nullopt: acceptable.
-  std::optional<Refusal> check(const World& world, const Registrations& existing,
+  // Costs the incoming staff member's visits, not the month's (AcceptedRegistrations).
+  std::optional<Refusal> check(const World& world, const AcceptedRegistrations& existing,
                                const Registration& incoming) const;
 
   // Decisions on all accepted registrations: one per visit, double staffing, declined

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backend/accepted_registrations.hpp"
 #include "builders.hpp"
 
 namespace kvittens {
@@ -77,6 +78,54 @@ TEST(Check, RetryWithTheSameIdIsANoOpAndOtherContentIsRefused) {
   r = run.add(changed);
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(run.backend->registrations().visits.size(), 1u);
+}
+
+TEST(Check_2, AnotherStaffMembersVisitAtTheSameTimeIsNoOverlap) {
+  Session run(base().w);
+  ASSERT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  auto v2 =
+      visit("v2", "c2", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}, "04:00:00:00:00:00:02");
+  v2.staff = "bo";
+  EXPECT_TRUE(run.add(v2).accepted);
+  auto v3 = visit("v3", "c1", "2026-03-02T08:10", "2026-03-02T08:20", {"Dusch"});
+  v3.staff = "bo";
+  const auto r = run.add(v3);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_NE(r.reason.find("overlaps visit v2"), std::string::npos) << r.reason;
+}
+
+TEST(Check_2, OverlapIsStillFoundAfterNotesArePurged) {
+  Session run(base().w);
+  ASSERT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"})).accepted);
+  run.backend->purge_notes(at("2027-06-01T00:00"));
+  const auto r = run.add(visit("v2", "c2", "2026-03-02T08:20", "2026-03-02T08:50", {"Dusch"}));
+  EXPECT_FALSE(r.accepted);
+  EXPECT_NE(r.reason.find("overlaps visit v1"), std::string::npos) << r.reason;
+}
+
+TEST(AcceptedRegistrations, KeepsEachStaffMembersVisitsInAcceptanceOrder) {
+  backend::AcceptedRegistrations acc;
+  auto a1 = visit("a1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  auto b1 = a1;
+  b1.id = "b1";
+  b1.staff = "bo";
+  auto a2 = a1;
+  a2.id = "a2";
+  acc.append(a1);
+  acc.append(ShiftApproval{"anna/2026-03-02", at("2026-03-03T09:00")});
+  acc.append(b1);
+  acc.append(a2);
+  EXPECT_EQ(acc.visits_of("anna"), (std::vector<std::size_t>{0, 2}));
+  EXPECT_EQ(acc.visits_of("bo"), (std::vector<std::size_t>{1}));
+  EXPECT_TRUE(acc.visits_of("eve").empty());
+  EXPECT_EQ(acc.all().approvals.size(), 1u);
+  auto regs = acc.all();
+  std::swap(regs.visits[0], regs.visits[1]);  // replace() rebuilds from what it is given
+  acc.replace(regs);
+  EXPECT_EQ(acc.visits_of("anna"), (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(acc.visits_of("bo"), (std::vector<std::size_t>{0}));
 }
 
 }  // namespace
