@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <type_traits>
 
@@ -541,6 +542,16 @@ class BluezLock::Session {
 };
 
 std::unique_ptr<sdbus::IConnection> open_bus(const std::string& address) {
+  // The commonest bench mistake, a socket path that does not exist, is answered before
+  // sd-bus is asked: it names the path, and sdbus-c++ 1.2 does not free its half-made bus
+  // when the open fails.
+  if (const std::string unix_path = "unix:path=";
+      address.rfind(unix_path, 0) == 0 && address.find_first_of(",;") == std::string::npos) {
+    const std::string path = address.substr(unix_path.size());
+    if (!std::filesystem::exists(path))
+      throw DeviceError(DeviceErrorCode::NoDevice,
+                        "cannot open D-Bus " + address + ": no socket at " + path);
+  }
   try {
     if (address.empty()) return sdbus::createSystemBusConnection();
     return sdbus::createSessionBusConnectionWithAddress(address);
