@@ -78,26 +78,9 @@ void LocalTime::append_text(std::string& out, Instant t) {
 }
 
 std::string LocalTime::text(Instant t) {
-  refresh(t);
-  const int y = int(Date{std::chrono::floor<std::chrono::days>(t)}.year());
-  if (t < begin_ + kChangeMargin || t >= end_ - kChangeMargin || y < 1000 || y > 9999 ||
-      t.time_since_epoch().count() % 60 != 0)
-    return format_local(t);
-  const auto local = t + offset_;
-  const auto day = std::chrono::floor<std::chrono::days>(local);
-  const Date d{day};
-  const auto secs = (local - day).count();
-  char buf[16];
-  put4(buf, int(d.year()));
-  buf[4] = '-';
-  put2(buf + 5, unsigned(d.month()));
-  buf[7] = '-';
-  put2(buf + 8, unsigned(d.day()));
-  buf[10] = 'T';
-  put2(buf + 11, static_cast<unsigned>(secs / 3600));
-  buf[13] = ':';
-  put2(buf + 14, static_cast<unsigned>(secs / 60 % 60));
-  return std::string(buf, 16);
+  std::string out;
+  append_text(out, t);
+  return out;
 }
 
 void LocalTime::append_date(std::string& out, Date d) {
