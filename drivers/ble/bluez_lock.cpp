@@ -3,71 +3,35 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 #include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
-#include <type_traits>
 
 #include "drivers/ble/bluez_names.hpp"
+#include "drivers/ble/bluez_proxies.hpp"
 #include "drivers/ble/lock_protocol.hpp"
 #include "kvittens/lock_receipt.hpp"
-#include "org.bluez.Adapter1_proxy.h"
-#include "org.bluez.Device1_proxy.h"
-#include "org.bluez.GattCharacteristic1_proxy.h"
 
 namespace kvittens::ble {
 namespace {
 
 namespace lp = lock_protocol;
 using Clock = std::chrono::steady_clock;
-using Props = std::map<std::string, sdbus::Variant>;
-using ManagedObjects = std::map<sdbus::ObjectPath, std::map<std::string, Props>>;
+using dbus::AdapterProxy;
+using dbus::CharacteristicProxy;
+using dbus::DeviceProxy;
+using dbus::Interfaces;
+using dbus::kObjectManager;
+using dbus::kProperties;
+using dbus::ManagedObjects;
+using dbus::ObjectManagerProxy;
+using dbus::Props;
+using dbus::upper;
 
 constexpr auto kCleanupTimeout = std::chrono::seconds(2);
-constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
-constexpr const char* kObjectManager = "org.freedesktop.DBus.ObjectManager";
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 [[noreturn]] void fail(DeviceErrorCode code, const std::string& what) {
   throw DeviceError(code, what);
-}
-
-// BlueZ's error names in terms the app can act on. `connecting`: during Device1.Connect a
-// plain Failed means the lock did not answer the connection request (out of range).
-DeviceError map_error(const sdbus::Error& e, const std::string& where, bool connecting = false) {
-  const auto& name = e.getName();
-  const std::string what = where + ": " + name + ": " + e.getMessage();
-  const auto is = [&](const char* n) { return name == n; };
-  namespace err = bluez::error;
-  if (is(err::kNotConnected)) return {DeviceErrorCode::Disconnected, what};
-  if (is(err::kFailed)) {
-    if (connecting) return {DeviceErrorCode::NotFound, what};
-    if (e.getMessage() == "Not connected") return {DeviceErrorCode::Disconnected, what};
-    return {DeviceErrorCode::Failed, what};
-  }
-  if (is(err::kInProgress)) return {DeviceErrorCode::Busy, what};
-  if (is(err::kNotPermitted) || is(err::kNotAuthorized)) {
-    return {DeviceErrorCode::NotPermitted, what};
-  }
-  if (is(err::kNotReady)) return {DeviceErrorCode::NoDevice, what};
-  if (is(err::kDoesNotExist) || is("org.freedesktop.DBus.Error.UnknownObject") ||
-      is("org.freedesktop.DBus.Error.UnknownMethod")) {
-    return {DeviceErrorCode::NotFound, what};
-  }
-  if (is("org.freedesktop.DBus.Error.ServiceUnknown") ||
-      is("org.freedesktop.DBus.Error.NameHasNoOwner")) {
-    return {DeviceErrorCode::NoDevice, what + " (is bluetoothd running?)"};
-  }
-  if (is("org.freedesktop.DBus.Error.Timeout") || is("org.freedesktop.DBus.Error.NoReply") ||
-      name.find("ETIMEDOUT") != std::string::npos) {
-    return {DeviceErrorCode::Timeout, what};
-  }
-  return {DeviceErrorCode::Failed, what};
 }
 
 // The lock's answer to an authenticated command, in terms the app can act on.
@@ -123,12 +87,7 @@ std::string short_variant(const sdbus::Variant& v) {
 }
 
 std::string short_props(const Props& props) {
-  std::string out;
-  for (const auto& [key, value] : props) {
-    if (!out.empty()) out += ' ';
-    out += key + "=" + short_variant(value);
-  }
-  return out;
+  return dbus::props_text(props, short_variant);
 }
 
 // A method's reply in short form.
@@ -145,70 +104,6 @@ std::string short_reply(const ManagedObjects& m) {
 LockStatus to_lock_status(const lp::StatusRecord& s) {
   return LockStatus{s.locked, s.battery_percent, s.low_battery};
 }
-
-class ObjectManagerProxy final : public sdbus::ProxyInterfaces<sdbus::ObjectManager_proxy> {
- public:
-  using OnAdded = std::function<void(const std::string& path, const std::map<std::string, Props>&)>;
-  ObjectManagerProxy(sdbus::IConnection& bus, OnAdded on_added)
-      : ProxyInterfaces(bus, bluez::kService, bluez::kRootPath), on_added_(std::move(on_added)) {
-    registerProxy();
-  }
-  ~ObjectManagerProxy() { unregisterProxy(); }
-
- private:
-  void onInterfacesAdded(const sdbus::ObjectPath& path,
-                         const std::map<std::string, Props>& interfaces) override {
-    on_added_(path, interfaces);
-  }
-  void onInterfacesRemoved(const sdbus::ObjectPath&, const std::vector<std::string>&) override {}
-  OnAdded on_added_;
-};
-
-class AdapterProxy final : public sdbus::ProxyInterfaces<org::bluez::Adapter1_proxy> {
- public:
-  AdapterProxy(sdbus::IConnection& bus, const std::string& path)
-      : ProxyInterfaces(bus, bluez::kService, path) {
-    registerProxy();
-  }
-  ~AdapterProxy() { unregisterProxy(); }
-};
-
-using OnChanged = std::function<void(const std::string& interface, const Props& changed)>;
-
-class DeviceProxy final
-    : public sdbus::ProxyInterfaces<org::bluez::Device1_proxy, sdbus::Properties_proxy> {
- public:
-  DeviceProxy(sdbus::IConnection& bus, const std::string& path, OnChanged on_changed)
-      : ProxyInterfaces(bus, bluez::kService, path), on_changed_(std::move(on_changed)) {
-    registerProxy();
-  }
-  ~DeviceProxy() { unregisterProxy(); }
-
- private:
-  void onPropertiesChanged(const std::string& interface, const Props& changed,
-                           const std::vector<std::string>&) override {
-    on_changed_(interface, changed);
-  }
-  OnChanged on_changed_;
-};
-
-class CharacteristicProxy final
-    : public sdbus::ProxyInterfaces<org::bluez::GattCharacteristic1_proxy,
-                                    sdbus::Properties_proxy> {
- public:
-  CharacteristicProxy(sdbus::IConnection& bus, const std::string& path, OnChanged on_changed = {})
-      : ProxyInterfaces(bus, bluez::kService, path), on_changed_(std::move(on_changed)) {
-    registerProxy();
-  }
-  ~CharacteristicProxy() { unregisterProxy(); }
-
- private:
-  void onPropertiesChanged(const std::string& interface, const Props& changed,
-                           const std::vector<std::string>&) override {
-    if (on_changed_) on_changed_(interface, changed);
-  }
-  OnChanged on_changed_;
-};
 
 }  // namespace
 
@@ -240,8 +135,7 @@ class BluezLock::Session {
     }
     const auto adapter_path = std::string(bluez::kBluezPath) + "/" + owner_.options_.adapter;
     objects_ = std::make_unique<ObjectManagerProxy>(
-        bus_,
-        [this, adapter_path](const std::string& path, const std::map<std::string, Props>& ifs) {
+        bus_, [this, adapter_path](const std::string& path, const Interfaces& ifs) {
           std::string names;
           for (const auto& [name, props] : ifs) names += (names.empty() ? "" : ",") + name;
           owner_.note("signal", "org.freedesktop.DBus.ObjectManager.InterfacesAdded",
@@ -254,15 +148,7 @@ class BluezLock::Session {
         });
     const auto managed = call({kObjectManager, "GetManagedObjects", "/", ""}, "GetManagedObjects",
                               [&] { return objects_->GetManagedObjects(); });
-    const auto adapter = managed.find(sdbus::ObjectPath(adapter_path));
-    if (adapter == managed.end() || !adapter->second.count(bluez::kAdapterInterface)) {
-      fail(DeviceErrorCode::NoDevice, "no Bluetooth adapter " + adapter_path);
-    }
-    const auto& adapter_props = adapter->second.at(bluez::kAdapterInterface);
-    if (auto p = adapter_props.find("Powered");
-        p != adapter_props.end() && !p->second.get<bool>()) {
-      fail(DeviceErrorCode::NoDevice, "Bluetooth adapter " + adapter_path + " is powered off");
-    }
+    dbus::require_adapter(managed, adapter_path);
     std::string device_path;
     for (const auto& [path, ifs] : managed) {
       if (is_our_device(path, ifs, adapter_path)) device_path = path;
@@ -274,8 +160,7 @@ class BluezLock::Session {
 
   ~Session() {
     try {
-      owner_.bus_->setMethodCallTimeout(
-          std::chrono::duration_cast<std::chrono::microseconds>(kCleanupTimeout).count());
+      dbus::set_call_timeout(*owner_.bus_, kCleanupTimeout);
       if (status_) {
         const bool notifying =
             logged({kProperties, "Get", status_->getObjectPath(),
@@ -326,10 +211,10 @@ class BluezLock::Session {
   }
 
  private:
-  bool is_our_device(const std::string& path, const std::map<std::string, Props>& ifs,
+  bool is_our_device(const std::string& path, const Interfaces& ifs,
                      const std::string& adapter_path) const {
     const auto dev = ifs.find(bluez::kDeviceInterface);
-    if (dev == ifs.end() || path.rfind(adapter_path + "/", 0) != 0) return false;
+    if (dev == ifs.end() || !dbus::is_below(path, adapter_path)) return false;
     const auto address = dev->second.find("Address");
     return address != dev->second.end() &&
            upper(address->second.get<std::string>()) == upper(owner_.options_.address);
@@ -351,21 +236,13 @@ class BluezLock::Session {
   // device log. Rethrows sdbus::Error.
   template <class F>
   auto logged(const Wire& w, F f) -> decltype(f()) {
-    const std::string what = std::string(w.interface) + "." + w.member;
-    owner_.note("call", what, w.path + (w.args.empty() ? "" : " " + w.args), "");
-    try {
-      if constexpr (std::is_void_v<decltype(f())>) {
-        f();
-        owner_.note("reply", what, "", "ok");
-      } else {
-        auto result = f();
-        owner_.note("reply", what, short_reply(result), "ok");
-        return result;
-      }
-    } catch (const sdbus::Error& e) {
-      owner_.note("error", what, e.getMessage(), e.getName());
-      throw;
-    }
+    return dbus::recorded_call(
+        [this](const char* direction, const std::string& what, std::string detail,
+               std::string verdict) {
+          owner_.note(direction, what, std::move(detail), std::move(verdict));
+        },
+        std::string(w.interface) + "." + w.member, w.path + (w.args.empty() ? "" : " " + w.args),
+        [](const auto& result) { return short_reply(result); }, f);
   }
 
   // Every D-Bus call gets what is left of the operation's time (at least 1 ms).
@@ -374,12 +251,11 @@ class BluezLock::Session {
       -> decltype(f()) {
     const auto remaining = left();
     if (remaining.count() <= 0) fail(DeviceErrorCode::Timeout, where + ": timed out");
-    bus_.setMethodCallTimeout(
-        static_cast<std::uint64_t>(std::chrono::microseconds(remaining).count()));
+    dbus::set_call_timeout(bus_, remaining);
     try {
       return logged(w, f);
     } catch (const sdbus::Error& e) {
-      auto mapped = map_error(e, where, connecting);
+      auto mapped = dbus::to_device_error(e, where, connecting);
       // A failed GATT call on a link bluetoothd has just reported down is a lost link.
       std::lock_guard lock(shared_.mutex);
       if (shared_.link_lost && mapped.code() == DeviceErrorCode::Failed) {
@@ -448,8 +324,9 @@ class BluezLock::Session {
   void connect(const std::string& path) {
     // Subscribed before Connect, so no change can slip between the call and the wait.
     device_ = std::make_unique<DeviceProxy>(
-        bus_, path,
-        [this, path](const std::string& i, const Props& c) { on_device_changed(path, i, c); });
+        bus_, path, [this](const std::string& p, const std::string& i, const Props& c) {
+          on_device_changed(p, i, c);
+        });
     for (int attempt = 1;; ++attempt) {
       try {
         call(
@@ -483,7 +360,7 @@ class BluezLock::Session {
     std::string service_path;
     for (const auto& [path, ifs] : managed) {
       const auto s = ifs.find(bluez::kGattServiceInterface);
-      if (s == ifs.end() || std::string(path).rfind(device_path + "/", 0) != 0) continue;
+      if (s == ifs.end() || !dbus::is_below(path, device_path)) continue;
       const auto uuid = s->second.find("UUID");
       if (uuid != s->second.end() && uuid->second.get<std::string>() == lp::kServiceUuid) {
         service_path = path;
@@ -516,9 +393,10 @@ class BluezLock::Session {
     response_ = std::make_unique<CharacteristicProxy>(bus_, need(lp::kResponseUuid));
     const auto status_path = need(lp::kStatusUuid);
     status_ = std::make_unique<CharacteristicProxy>(
-        bus_, status_path, [this, status_path](const std::string& interface, const Props& changed) {
+        bus_, status_path,
+        [this](const std::string& path, const std::string& interface, const Props& changed) {
           owner_.note("signal", std::string(kProperties) + ".PropertiesChanged",
-                      status_path + " " + interface + " " + short_props(changed), "ok");
+                      path + " " + interface + " " + short_props(changed), "ok");
           if (interface != bluez::kGattCharacteristicInterface) return;
           const auto v = changed.find("Value");
           if (v == changed.end()) return;
@@ -567,14 +445,8 @@ void BluezLock::note(const char* direction, std::string what, std::string detail
                      std::string verdict) const {
   DeviceLog* log = log_.load();
   if (log == nullptr) return;
-  DeviceLogEntry e;
-  e.device = "lock:" + options_.address;
-  e.transport = "dbus";
-  e.direction = direction;
-  e.what = std::move(what);
-  e.detail = std::move(detail);
-  e.verdict = std::move(verdict);
-  log->record(std::move(e));
+  log->record(dbus::log_entry("lock:" + options_.address, direction, std::move(what),
+                              std::move(detail), std::move(verdict)));
 }
 
 BluezLock::BluezLock(std::unique_ptr<sdbus::IConnection> bus, BluezLockOptions options)

@@ -3,62 +3,31 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
-#include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 
 #include "drivers/ble/bluez_names.hpp"
+#include "drivers/ble/bluez_proxies.hpp"
 #include "kvittens/devices.hpp"
 #include "kvittens/lock_receipt.hpp"
-#include "org.bluez.Adapter1_proxy.h"
-#include "org.bluez.Device1_proxy.h"
-#include "org.bluez.GattCharacteristic1_proxy.h"
 
 namespace kvittens::ble {
 namespace {
 
-using Props = std::map<std::string, sdbus::Variant>;
-using Interfaces = std::map<std::string, Props>;
-using ManagedObjects = std::map<sdbus::ObjectPath, Interfaces>;
+using dbus::AdapterProxy;
+using dbus::CharacteristicProxy;
+using dbus::DeviceProxy;
+using dbus::Interfaces;
+using dbus::ManagedObjects;
+using dbus::ObjectManagerProxy;
+using dbus::Props;
+using dbus::upper;
 using Steady = std::chrono::steady_clock;
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string leaf(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// BlueZ's error names as DeviceError codes (the subset a bench meets).
-DeviceErrorCode code_of(const sdbus::Error& e, bool connecting) {
-  const auto& n = e.getName();
-  namespace err = bluez::error;
-  if (n == err::kNotConnected) return DeviceErrorCode::Disconnected;
-  if (n == err::kFailed) {
-    if (connecting) return DeviceErrorCode::NotFound;
-    return e.getMessage() == "Not connected" ? DeviceErrorCode::Disconnected
-                                             : DeviceErrorCode::Failed;
-  }
-  if (n == err::kInProgress) return DeviceErrorCode::Busy;
-  if (n == err::kNotPermitted || n == err::kNotAuthorized) return DeviceErrorCode::NotPermitted;
-  if (n == err::kNotReady || n == "org.freedesktop.DBus.Error.ServiceUnknown" ||
-      n == "org.freedesktop.DBus.Error.NameHasNoOwner") {
-    return DeviceErrorCode::NoDevice;
-  }
-  if (n == err::kDoesNotExist || n == "org.freedesktop.DBus.Error.UnknownObject" ||
-      n == "org.freedesktop.DBus.Error.UnknownMethod") {
-    return DeviceErrorCode::NotFound;
-  }
-  if (n == "org.freedesktop.DBus.Error.Timeout" || n == "org.freedesktop.DBus.Error.NoReply" ||
-      n.find("ETIMEDOUT") != std::string::npos) {
-    return DeviceErrorCode::Timeout;
-  }
-  return DeviceErrorCode::Failed;
 }
 
 std::string short_form(const sdbus::Variant& v) {
@@ -77,67 +46,8 @@ std::string short_form(const sdbus::Variant& v) {
 }
 
 std::string props_form(const Props& props) {
-  std::string out;
-  for (const auto& [name, value] : props) {
-    if (!out.empty()) out += " ";
-    out += name + "=" + short_form(value);
-  }
-  return out;
+  return dbus::props_text(props, short_form);
 }
-
-class RootProxy final : public sdbus::ProxyInterfaces<sdbus::ObjectManager_proxy> {
- public:
-  using OnAdded = std::function<void(const std::string&, const Interfaces&)>;
-  RootProxy(sdbus::IConnection& bus, OnAdded on_added)
-      : ProxyInterfaces(bus, bluez::kService, bluez::kRootPath), on_added_(std::move(on_added)) {
-    registerProxy();
-  }
-  ~RootProxy() { unregisterProxy(); }
-
- private:
-  void onInterfacesAdded(const sdbus::ObjectPath& path, const Interfaces& ifs) override {
-    on_added_(path, ifs);
-  }
-  void onInterfacesRemoved(const sdbus::ObjectPath&, const std::vector<std::string>&) override {}
-  OnAdded on_added_;
-};
-
-class AdapterProxy final : public sdbus::ProxyInterfaces<org::bluez::Adapter1_proxy> {
- public:
-  AdapterProxy(sdbus::IConnection& bus, const std::string& path)
-      : ProxyInterfaces(bus, bluez::kService, path) {
-    registerProxy();
-  }
-  ~AdapterProxy() { unregisterProxy(); }
-};
-
-using OnChanged = std::function<void(const std::string& path, const std::string& interface,
-                                     const Props& changed)>;
-
-template <class Interface>
-class WatchedProxy final : public sdbus::ProxyInterfaces<Interface, sdbus::Properties_proxy> {
-  using Base = sdbus::ProxyInterfaces<Interface, sdbus::Properties_proxy>;
-
- public:
-  WatchedProxy(sdbus::IConnection& bus, std::string path, OnChanged on_changed)
-      : Base(bus, bluez::kService, path),
-        path_(std::move(path)),
-        on_changed_(std::move(on_changed)) {
-    this->registerProxy();
-  }
-  ~WatchedProxy() { this->unregisterProxy(); }
-
- private:
-  void onPropertiesChanged(const std::string& interface, const Props& changed,
-                           const std::vector<std::string>&) override {
-    on_changed_(path_, interface, changed);
-  }
-  std::string path_;
-  OnChanged on_changed_;
-};
-
-using DeviceProxy = WatchedProxy<org::bluez::Device1_proxy>;
-using CharProxy = WatchedProxy<org::bluez::GattCharacteristic1_proxy>;
 
 }  // namespace
 
@@ -150,8 +60,8 @@ struct GattInspector::Impl {
         device_path(bluez::device_path(adapter_name, address)),
         device_label("lock:" + address),
         recorder(std::move(rec)) {
-    root =
-        std::make_unique<RootProxy>(*bus, [this](const std::string& path, const Interfaces& ifs) {
+    root = std::make_unique<ObjectManagerProxy>(
+        *bus, [this](const std::string& path, const Interfaces& ifs) {
           const auto dev = ifs.find(bluez::kDeviceInterface);
           if (dev == ifs.end()) return;
           const auto a = dev->second.find("Address");
@@ -179,38 +89,23 @@ struct GattInspector::Impl {
 
   void record(std::string direction, std::string what, std::string detail, std::string verdict) {
     if (!recorder) return;
-    DeviceLogEntry e;
-    e.device = device_label;
-    e.transport = "dbus";
-    e.direction = std::move(direction);
-    e.what = std::move(what);
-    e.detail = std::move(detail);
-    e.verdict = std::move(verdict);
-    e.wall = std::chrono::system_clock::now();
-    recorder(std::move(e));
+    recorder(dbus::log_entry(device_label, std::move(direction), std::move(what), std::move(detail),
+                             std::move(verdict)));
   }
 
   // One recorded method call with its own timeout.
   template <class F>
   auto call(const std::string& what, const std::string& detail, std::chrono::milliseconds timeout,
             F f, bool connecting = false) -> decltype(f()) {
-    record("call", what, detail, "");
-    bus->setMethodCallTimeout(
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::max(timeout, std::chrono::milliseconds(1)))
-                                       .count()));
+    dbus::set_call_timeout(*bus, timeout);
     try {
-      if constexpr (std::is_void_v<decltype(f())>) {
-        f();
-        record("reply", what, "", "ok");
-      } else {
-        auto r = f();
-        record("reply", what, reply_form(r), "ok");
-        return r;
-      }
+      return dbus::recorded_call(
+          [this](std::string direction, std::string w, std::string detail, std::string verdict) {
+            record(std::move(direction), std::move(w), std::move(detail), std::move(verdict));
+          },
+          what, detail, [this](const auto& r) { return reply_form(r); }, f);
     } catch (const sdbus::Error& e) {
-      record("error", what, e.getMessage(), e.getName());
-      throw DeviceError(code_of(e, connecting), what + ": " + e.getName() + ": " + e.getMessage());
+      throw dbus::to_device_error(e, what, connecting);
     }
   }
 
@@ -228,7 +123,7 @@ struct GattInspector::Impl {
     }
     // Its GATT objects with the properties a bench judges.
     for (const auto& [path, ifs] : m) {
-      if (std::string(path).rfind(device_path + "/", 0) != 0) continue;
+      if (!dbus::is_below(path, device_path)) continue;
       for (const char* iface :
            {bluez::kGattServiceInterface, bluez::kGattCharacteristicInterface}) {
         const auto found = ifs.find(iface);
@@ -287,21 +182,13 @@ struct GattInspector::Impl {
   }
 
   void require_adapter(const ManagedObjects& objects) const {
-    const auto a = objects.find(sdbus::ObjectPath(adapter_path));
-    if (a == objects.end() || !a->second.count(bluez::kAdapterInterface)) {
-      throw DeviceError(DeviceErrorCode::NoDevice, "no Bluetooth adapter " + adapter_path);
-    }
-    const auto& props = a->second.at(bluez::kAdapterInterface);
-    if (auto p = props.find("Powered"); p != props.end() && !p->second.get<bool>()) {
-      throw DeviceError(DeviceErrorCode::NoDevice,
-                        "Bluetooth adapter " + adapter_path + " is powered off");
-    }
+    dbus::require_adapter(objects, adapter_path);
   }
 
-  CharProxy& characteristic(const std::string& path) {
+  CharacteristicProxy& characteristic(const std::string& path) {
     auto& slot = chars[path];
     if (!slot) {
-      slot = std::make_unique<CharProxy>(
+      slot = std::make_unique<CharacteristicProxy>(
           *bus, path, [this](const std::string& p, const std::string& i, const Props& c) {
             on_changed(p, i, c);
           });
@@ -315,10 +202,10 @@ struct GattInspector::Impl {
   std::string device_path;
   std::string device_label;
   Recorder recorder;
-  std::unique_ptr<RootProxy> root;
+  std::unique_ptr<ObjectManagerProxy> root;
   std::unique_ptr<AdapterProxy> adapter;
   std::unique_ptr<DeviceProxy> device;
-  std::map<std::string, std::unique_ptr<CharProxy>> chars;
+  std::map<std::string, std::unique_ptr<CharacteristicProxy>> chars;
 
   mutable std::mutex mutex;
   std::condition_variable changed;
@@ -431,7 +318,7 @@ std::vector<GattService> GattInspector::services(std::chrono::milliseconds timeo
   std::vector<GattService> out;
   for (const auto& [path, ifs] : impl_->managed(timeout)) {
     const auto s = ifs.find(bluez::kGattServiceInterface);
-    if (s == ifs.end() || std::string(path).rfind(impl_->device_path + "/", 0) != 0) continue;
+    if (s == ifs.end() || !dbus::is_below(path, impl_->device_path)) continue;
     GattService svc;
     svc.path = path;
     if (auto u = s->second.find("UUID"); u != s->second.end())
@@ -447,7 +334,7 @@ std::vector<GattCharacteristic> GattInspector::characteristics(std::chrono::mill
   std::vector<GattCharacteristic> out;
   for (const auto& [path, ifs] : impl_->managed(timeout)) {
     const auto c = ifs.find(bluez::kGattCharacteristicInterface);
-    if (c == ifs.end() || std::string(path).rfind(impl_->device_path + "/", 0) != 0) continue;
+    if (c == ifs.end() || !dbus::is_below(path, impl_->device_path)) continue;
     GattCharacteristic ch;
     ch.path = path;
     const auto& p = c->second;
