@@ -9,6 +9,7 @@
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/inputs.hpp"
 #include "harness/diff.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/report.hpp"
@@ -88,24 +89,12 @@ int diff(const DiffArgs& a) {
 
   if (a.month) return diff_month(a, backends, from_token, to_token);
 
-  harness::Suite suite;
-  try {
-    suite = harness::load_suite(
-        {a.paths, a.rules.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.rules}},
-        std::cerr);
-  } catch (const harness::ScenarioError& e) {
-    std::cerr << e.what() << "\n";
-    return kUsage;
-  }
-  if (suite.invalid > 0) {
-    std::cerr << "kvittens diff: " << suite.invalid
-              << " scenario file(s) did not validate; nothing was run\n";
-    return kUsage;
-  }
+  const auto suite = load_suite_or_usage("diff", a.paths, a.rules);
+  if (!suite) return kUsage;
 
   // Pairs of jobs: (from, to) for each scenario and rule selection.
   std::vector<harness::Job> from_jobs, to_jobs;
-  for (const auto& s : suite.scenarios) {
+  for (const auto& s : suite->scenarios) {
     if (!harness::matches_filter(s, a.filters)) continue;
     if (versions) {
       // Scenarios written for this pack, under both versions whatever versions they list.
@@ -122,7 +111,7 @@ int diff(const DiffArgs& a) {
     }
   }
   if (from_jobs.empty()) {
-    std::cerr << "kvittens diff: no scenario to compare (" << suite.scenarios.size() << " loaded"
+    std::cerr << "kvittens diff: no scenario to compare (" << suite->scenarios.size() << " loaded"
               << (versions ? ", none for pack " + pack_of(a.from) : std::string()) << ")\n";
     return kUsage;
   }

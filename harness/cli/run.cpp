@@ -8,6 +8,7 @@
 
 #include "backend/inprocess.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/inputs.hpp"
 #include "harness/device_log_json.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/lab.hpp"
@@ -81,22 +82,9 @@ int run(const RunArgs& a) {
     return kUsage;
   }
 
-  harness::Suite suite;
-  try {
-    suite = harness::load_suite(
-        {a.paths, a.rules.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.rules}},
-        std::cerr);
-  } catch (const harness::ScenarioError& e) {
-    std::cerr << e.what() << "\n";
-    return kUsage;
-  }
-  if (suite.invalid > 0) {
-    // Nothing runs from a library with a file that does not validate.
-    std::cerr << "kvittens run: " << suite.invalid
-              << " scenario file(s) did not validate; nothing was run\n";
-    return kUsage;
-  }
-  const auto& scenarios = suite.scenarios;
+  const auto suite = load_suite_or_usage("run", a.paths, a.rules);
+  if (!suite) return kUsage;
+  const auto& scenarios = suite->scenarios;
 
   std::vector<harness::Job> jobs;
   for (const auto& s : scenarios) {
