@@ -14,9 +14,9 @@ Json to_json(const Stamp& s) {
 }
 
 namespace {
-Json trace_json(const std::vector<TraceEntry>& trace) {
+Json trace_json(const Trace& trace) {
   Json out = Json::array();
-  for (const auto& t : trace) out.push_back(to_json(t));
+  for (const auto& t : trace) out.push_back(Json{{"clause", t.clause}, {"reason", t.reason}});
   return out;
 }
 }  // namespace
@@ -47,7 +47,7 @@ Json to_json(const VisitDecision& d) {
               {"manual", d.manual},
               {"insatser", insatser},
               {"trace", trace_json(d.trace)},
-              {"stamp", to_json(d.stamp)}};
+              {"stamp", to_json(*d.stamp)}};
 }
 
 Json to_json(const MonthlySummary& m) {
@@ -70,7 +70,7 @@ Json to_json(const MonthlySummary& m) {
               {"rejected", m.rejected},
               {"repayments", repayments},
               {"trace", trace_json(m.trace)},
-              {"stamp", to_json(m.stamp)}};
+              {"stamp", to_json(*m.stamp)}};
 }
 
 Json to_json(const Decisions& d) {

@@ -10,9 +10,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::vector<std::string> clause_set(const std::vector<TraceEntry>& trace) {
-  std::set<std::string> s;
-  for (const auto& t : trace) s.insert(t.clause);
+std::vector<std::string> clause_set(const Trace& trace) {
+  std::set<std::string, std::less<>> s;
+  for (const auto& t : trace) s.emplace(t.clause);
   return {s.begin(), s.end()};
 }
 

@@ -15,12 +15,12 @@ std::string seed_short(const std::string& seed) {
   return seed.substr(0, seed.find('_'));
 }
 
-Json rule(const backend::RulePack& pack, const TraceEntry& t, const std::string& scope) {
+Json rule(const backend::RulePack& pack, const Trace::Line& t, const std::string& scope) {
   const auto* c = pack.clause(t.clause);
   return Json{{"scope", scope},
               {"clause", t.clause},
               {"reference", pack.document + " (" + pack.name + "@" + pack.version + "), seed " +
-                                seed_short(pack.seed) + " section " + t.clause},
+                                seed_short(pack.seed) + " section " + std::string(t.clause)},
               {"title", c ? c->title : "(clause missing from the pack)"},
               {"statement", c ? c->statement : ""},
               {"reason", t.reason}};
@@ -84,12 +84,13 @@ Json explain(const ExplainRequest& q) {
   const bool all = q.insats.empty();
   bool found = all;
   if (all)
-    for (const auto& t : d.trace) fired.push_back(rule(pack, t, "visit")), clauses.insert(t.clause);
+    for (const auto& t : d.trace)
+      fired.push_back(rule(pack, t, "visit")), clauses.emplace(t.clause);
   for (const auto& i : d.insatser) {
     if (!all && i.insats != q.insats) continue;
     found = true;
     for (const auto& t : i.trace)
-      fired.push_back(rule(pack, t, i.insats)), clauses.insert(t.clause);
+      fired.push_back(rule(pack, t, i.insats)), clauses.emplace(t.clause);
   }
   if (!found) throw std::invalid_argument("decision " + d.id + " has no insats '" + q.insats + "'");
 
@@ -134,7 +135,7 @@ Json explain(const ExplainRequest& q) {
               {"parameters", params},
               {"interpretations", interpretations},
               {"outcome", outcome},
-              {"stamp", to_json(d.stamp)}};
+              {"stamp", to_json(*d.stamp)}};
 }
 
 std::string explain_text(const Json& e) {

@@ -21,7 +21,7 @@ struct Paint {
   }
 };
 
-Json trace_json(const std::vector<TraceEntry>& trace) {
+Json trace_json(const Trace& trace) {
   Json a = Json::array();
   for (const auto& t : trace) a.push_back(Json{{"clause", t.clause}, {"reason", t.reason}});
   return a;
@@ -52,7 +52,7 @@ Json decision_json(const VisitDecision& d) {
   }
   j["insatser"] = is;
   j["trace"] = trace_json(d.trace);
-  j["rules"] = d.stamp.pack + "@" + d.stamp.version;
+  j["rules"] = d.stamp->pack + "@" + d.stamp->version;
   return j;
 }
 

@@ -105,8 +105,8 @@ std::string receipt_shape(const Receipt& r) {
 // The clause a rejection rests on: the rejected insatser's, else the visit's (not "2").
 std::string rejecting_clause(const VisitDecision& d) {
   std::vector<std::string> out;
-  auto add = [&](const std::string& c) {
-    if (c != "2" && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  auto add = [&](std::string_view c) {
+    if (c != "2" && std::find(out.begin(), out.end(), c) == out.end()) out.emplace_back(c);
   };
   for (const auto& i : d.insatser) {
     if (i.state == DecisionState::Rejected) {

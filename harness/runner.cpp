@@ -351,16 +351,16 @@ using Json = nlohmann::ordered_json;
 
 std::vector<std::string> clauses_of(const VisitDecision& d) {
   std::vector<std::string> out;
-  for (const auto& t : d.trace) out.push_back(t.clause);
+  for (const auto& t : d.trace) out.emplace_back(t.clause);
   for (const auto& i : d.insatser) {
-    for (const auto& t : i.trace) out.push_back(t.clause);
+    for (const auto& t : i.trace) out.emplace_back(t.clause);
   }
   return out;
 }
 
-std::vector<std::string> clauses_of(const std::vector<TraceEntry>& trace) {
+std::vector<std::string> clauses_of(const Trace& trace) {
   std::vector<std::string> out;
-  for (const auto& t : trace) out.push_back(t.clause);
+  for (const auto& t : trace) out.emplace_back(t.clause);
   return out;
 }
 

@@ -260,9 +260,11 @@ DecisionState state(const std::string& s) {
   throw WireError("decision state '" + s + "' is not approved, reduced or rejected");
 }
 
-std::vector<TraceEntry> trace(const nlohmann::json& j) {
-  std::vector<TraceEntry> out;
-  for (const auto& t : j) out.push_back({t.at("clause"), t.at("reason")});
+Trace trace(const nlohmann::json& j) {
+  Trace out;
+  for (const auto& t : j)
+    out.add(t.at("clause").get_ref<const std::string&>(),
+            t.at("reason").get_ref<const std::string&>());
   return out;
 }
 

@@ -96,4 +96,9 @@ std::string registration_id(const Registration& r) {
   return std::visit(id, r);
 }
 
+const Stamp& SharedStamp::empty() {
+  static const Stamp none;
+  return none;
+}
+
 }  // namespace kvittens

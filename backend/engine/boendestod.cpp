@@ -27,7 +27,7 @@ int daily_average_minutes(const Customer& c) {
 // inte att ersättas."
 VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
   Instant start = v.start, end = v.end;
-  std::vector<TraceEntry> pre;
+  Trace pre;
   if (v.edit && !v.edit->note.empty()) {
     start = v.edit->start;
     end = v.edit->end;
@@ -37,10 +37,10 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
   }
   auto d = decision_for(ctx, v.id, "visit", v.customer, v.staff, start, end);
   d.trace = std::move(pre);
-  const auto& c = *ctx.customers.at(v.customer);
+  const auto& c = ctx.customer(v.customer);
   trace(d.trace, "2",
-        "visit time " + ctx.local.text(start) + "–" + ctx.local.text(end) + " (" +
-            std::to_string(d.registered_minutes) + " min)");
+        {"visit time ", ctx.local.text(start), "–", ctx.local.text(end), " (",
+         std::to_string(d.registered_minutes), " min)"});
   if (v.manual) d.manual = true;
   std::string reason;
   bool payable = account_active(ctx, v.staff, start, reason);
@@ -50,13 +50,15 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    const auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start);
+    auto& receipt = ctx.receipt_reason;
+    const auto verdict =
+        judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start, receipt);
     if (verdict.valid) {
-      trace(d.trace, "B2", verdict.reason);
+      trace(d.trace, "B2", receipt);
       continue;
     }
     if (r.kind != ReceiptKind::None)
-      trace(d.trace, verdict.clause, verdict.reason + "; counts as no receipt");
+      trace(d.trace, verdict.clause, {receipt, "; counts as no receipt"});
     if (c.nfc_exemption) {
       trace(d.trace, "B3",
             std::string(which) + " without receipt: the LSS officer approved work without NFC tag");
@@ -122,7 +124,7 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
 
 // B6/B7 — unplanned absence: 50 % of the daily average of granted time for at most 7 days.
 VisitDecision boendestod_absence(Context& ctx, const Absence& a) {
-  const auto& c = *ctx.customers.at(a.customer);
+  const auto& c = ctx.customer(a.customer);
   const int max_days = static_cast<int>(ctx.pack.number("absence_max_days"));
   int days = max_days;
   if (a.end) {
@@ -158,21 +160,21 @@ void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_o
   std::map<std::string, int> used;  // customer|month -> minutes
   for (auto* d : in_time_order) {
     if (d->paid_minutes <= 0) continue;
-    const auto it = ctx.customers.find(d->customer);
-    if (it == ctx.customers.end()) continue;
+    const auto* customer = ctx.find_customer(d->customer);
+    if (!customer) continue;
     const auto month = ctx.local.month(d->start);
     const unsigned days = unsigned(std::chrono::year_month_day_last{
         month.year(),
         std::chrono::month_day_last{
             month.month()}}.day());
     const int cap =
-        static_cast<int>(std::floor(it->second->granted_weekly_hours * 60.0 * days / 7.0));
+        static_cast<int>(std::floor(customer->granted_weekly_hours * 60.0 * days / 7.0));
     int& u = used[d->customer + "|" + format_month(month)];
     const int left = std::max(0, cap - u);
     if (d->paid_minutes > left) {
       trace(d->trace, "B1",
             "monthly granted time " + std::to_string(cap) + " min (" +
-                hours_text(it->second->granted_weekly_hours) + " h/week); " + std::to_string(u) +
+                hours_text(customer->granted_weekly_hours) + " h/week); " + std::to_string(u) +
                 " min already paid this month");
       d->paid_minutes = left;
       for (auto& i : d->insatser) i.paid_minutes = std::min(i.paid_minutes, left), settle(i);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <stdexcept>
 #include <string_view>
 
 #include <date/tz.h>
@@ -39,9 +40,18 @@ void LocalTime::refresh(Instant t) {
   loaded_ = true;
 }
 
+const Date& LocalTime::civil(std::chrono::sys_days day) {
+  if (!civil_loaded_ || day != day_) {
+    day_ = day;
+    civil_ = Date{day};
+    civil_loaded_ = true;
+  }
+  return civil_;
+}
+
 Date LocalTime::date(Instant t) {
   refresh(t);
-  return Date{std::chrono::floor<std::chrono::days>(t + offset_)};
+  return civil(std::chrono::floor<std::chrono::days>(t + offset_));
 }
 
 std::chrono::year_month LocalTime::month(Instant t) {
@@ -49,22 +59,23 @@ std::chrono::year_month LocalTime::month(Instant t) {
   return {d.year(), d.month()};
 }
 
-void LocalTime::append_text(std::string& out, Instant t) {
+LocalTime::Text LocalTime::text(Instant t) {
+  Text out;
+  const auto general = [&] {
+    const auto s = format_local(t);
+    out.size = s.copy(out.data, sizeof out.data);
+    return out;
+  };
   refresh(t);
   if (t < begin_ + kChangeMargin || t >= end_ - kChangeMargin ||
-      t.time_since_epoch().count() % 60 != 0) {
-    out += format_local(t);
-    return;
-  }
+      t.time_since_epoch().count() % 60 != 0)
+    return general();
   const auto local = t + offset_;
   const auto day = std::chrono::floor<std::chrono::days>(local);
-  const Date d{day};
-  if (int(d.year()) < 1000 || int(d.year()) > 9999) {
-    out += format_local(t);
-    return;
-  }
+  const Date& d = civil(day);
+  if (int(d.year()) < 1000 || int(d.year()) > 9999) return general();
   const auto secs = (local - day).count();
-  char buf[16];
+  char* buf = out.data;
   put4(buf, int(d.year()));
   buf[4] = '-';
   put2(buf + 5, unsigned(d.month()));
@@ -74,12 +85,7 @@ void LocalTime::append_text(std::string& out, Instant t) {
   put2(buf + 11, static_cast<unsigned>(secs / 3600));
   buf[13] = ':';
   put2(buf + 14, static_cast<unsigned>(secs / 60 % 60));
-  out.append(buf, 16);
-}
-
-std::string LocalTime::text(Instant t) {
-  std::string out;
-  append_text(out, t);
+  out.size = 16;
   return out;
 }
 
@@ -110,21 +116,29 @@ const std::vector<const Visit*>& Context::visits_of(const std::string& staff_id,
   return it == visits_by_staff_customer.end() ? none : it->second;
 }
 
+const std::string* Context::first_use_of(const std::string& lock, std::uint32_t seq) {
+  if (!first_use_indexed) {
+    for (const auto& v : regs.visits) {
+      for (const bool at_start : {true, false}) {
+        const auto& rc = at_start ? v.start_receipt : v.end_receipt;
+        if (rc.kind == ReceiptKind::Lock && rc.lock)
+          first_use.emplace(std::make_pair(rc.lock->lock_id, rc.lock->seq),
+                            v.id + (at_start ? "/start" : "/end"));
+      }
+    }
+    first_use_indexed = true;
+  }
+  const auto it = first_use.find({lock, seq});
+  return it == first_use.end() ? nullptr : &it->second;
+}
+
 Context::Context(const RulePack& p, const World& w, const Registrations& r)
     : pack(p), world(w), regs(r), stamp(p.stamp()) {
-  for (const auto& c : w.customers) customers.emplace(c.id, &c);
+  for (const auto& c : w.customers) customers[c.id].customer = &c;
   for (const auto& s : w.staff) staff.emplace(s.id, &s);
   for (const auto& l : w.locks) locks.emplace(l.id, &l);
-  for (const auto& o : w.orders) orders_by_customer[o.customer].push_back(&o);
+  for (const auto& o : w.orders) customers[o.customer].orders.push_back(&o);
   for (const auto& s : r.shared) shared.emplace(s.id, &s);
-  for (const auto& v : r.visits) {
-    for (const bool at_start : {true, false}) {
-      const auto& rc = at_start ? v.start_receipt : v.end_receipt;
-      if (rc.kind == ReceiptKind::Lock && rc.lock)
-        first_use.emplace(std::make_pair(rc.lock->lock_id, rc.lock->seq),
-                          v.id + (at_start ? "/start" : "/end"));
-    }
-  }
   for (const auto& a : r.approvals) {
     // The first approval of a shift counts; a later one cannot make it earlier.
     approvals.emplace(a.shift, a.approved_at);
@@ -139,29 +153,44 @@ bool order_valid(const Order& o, Date day) {
 }
 }  // namespace
 
-const Order* Context::order_for(const std::string& customer, const std::string& insats,
-                                Instant at) const {
-  const auto it = orders_by_customer.find(customer);
-  if (it == orders_by_customer.end()) return nullptr;
-  const Date day = local.date(at);
-  for (const auto* o : it->second)
+const Context::CustomerEntry& Context::customer_entry(const std::string& id) const {
+  const auto it = customers.find(id);
+  if (it == customers.end() || !it->second.customer)
+    throw std::out_of_range("unknown customer '" + id + "'");
+  return it->second;
+}
+
+const Customer* Context::find_customer(const std::string& id) const {
+  const auto it = customers.find(id);
+  return it == customers.end() ? nullptr : it->second.customer;
+}
+
+const Order* Context::order_for(const CustomerEntry& entry, const std::string& insats, Date day) {
+  for (const auto* o : entry.orders)
     if (o->insats == insats && order_valid(*o, day)) return o;
   return nullptr;
 }
 
+const Order* Context::order_for(const std::string& customer, const std::string& insats,
+                                Instant at) const {
+  const auto it = customers.find(customer);
+  if (it == customers.end()) return nullptr;
+  return order_for(it->second, insats, local.date(at));
+}
+
 bool Context::has_double_staffing_order(const std::string& customer, Instant at) const {
-  const auto it = orders_by_customer.find(customer);
-  if (it == orders_by_customer.end()) return false;
+  const auto it = customers.find(customer);
+  if (it == customers.end()) return false;
   const Date day = local.date(at);
-  for (const auto* o : it->second)
+  for (const auto* o : it->second.orders)
     if (o->double_staffing && order_valid(*o, day)) return true;
   return false;
 }
 
 const std::string& Context::provider_of(const std::string& customer) const {
   static const std::string none;
-  const auto it = customers.find(customer);
-  return it == customers.end() ? none : it->second->provider;
+  const auto* c = find_customer(customer);
+  return c ? c->provider : none;
 }
 
 std::string shift_of(const Context& ctx, const std::string& named, const std::string& staff,
@@ -258,77 +287,66 @@ bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instan
 }
 
 namespace {
-std::string joined(const char* prefix, std::initializer_list<std::string_view> parts) {
-  std::string out = prefix;
-  std::size_t n = out.size();
-  for (const auto p : parts) n += p.size();
-  out.reserve(n);
+void assign(std::string& out, const char* prefix, std::initializer_list<std::string_view> parts) {
+  out.assign(prefix);
   for (const auto p : parts) out += p;
-  return out;
 }
 }  // namespace
 
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause, const std::string& visit_id,
-                             bool at_start) {
+                             std::string_view receipt_clause, const std::string& visit_id,
+                             bool at_start, std::string& reason) {
   const char* prefix = at_start ? "start: " : "end: ";
+  const auto fail = [&](std::initializer_list<std::string_view> parts,
+                        std::string_view clause = {}) {
+    assign(reason, prefix, parts);
+    return ReceiptVerdict{false, clause.empty() ? receipt_clause : clause};
+  };
   switch (r.kind) {
     case ReceiptKind::None:
-      return {false, receipt_clause, joined(prefix, {"no receipt"})};
+      return fail({"no receipt"});
     case ReceiptKind::Nfc: {
       for (const auto& t : customer.nfc_tags)
-        if (t == r.tag_uid)
-          return {true, receipt_clause,
-                  joined(prefix, {"NFC tag ", r.tag_uid, " is the customer's"})};
+        if (t == r.tag_uid) {
+          assign(reason, prefix, {"NFC tag ", r.tag_uid, " is the customer's"});
+          return {true, receipt_clause};
+        }
       if (customer.cohabitant) {
-        const auto it = ctx.customers.find(*customer.cohabitant);
-        if (it != ctx.customers.end())
-          for (const auto& t : it->second->nfc_tags)
+        if (const auto* cohabitant = ctx.find_customer(*customer.cohabitant))
+          for (const auto& t : cohabitant->nfc_tags)
             if (t == r.tag_uid)
-              return {false, ctx.pack.clause("4.5") ? "4.5" : receipt_clause,
-                      joined(prefix, {"NFC tag ", r.tag_uid,
-                                      " belongs to the cohabitant, not this customer"})};
+              return fail({"NFC tag ", r.tag_uid, " belongs to the cohabitant, not this customer"},
+                          ctx.pack.clause("4.5") ? "4.5" : receipt_clause);
       }
-      return {false, receipt_clause,
-              joined(prefix, {"NFC tag ", r.tag_uid, " is not registered to the customer"})};
+      return fail({"NFC tag ", r.tag_uid, " is not registered to the customer"});
     }
     case ReceiptKind::Lock: {
-      if (!r.lock)
-        return {false, receipt_clause, joined(prefix, {"lock receipt without its log entry"})};
+      if (!r.lock) return fail({"lock receipt without its log entry"});
       const auto& e = *r.lock;
       const auto lock = ctx.locks.find(e.lock_id);
       if (lock == ctx.locks.end())
-        return {false, receipt_clause,
-                joined(prefix, {"lock ", e.lock_id, " is not known to the backend"})};
+        return fail({"lock ", e.lock_id, " is not known to the backend"});
       bool serves = false;
       for (const auto& c : lock->second->customers) serves = serves || c == customer.id;
-      if (!serves)
-        return {false, receipt_clause,
-                joined(prefix, {"lock ", e.lock_id, " is not on this customer's door"})};
+      if (!serves) return fail({"lock ", e.lock_id, " is not on this customer's door"});
       const auto key = lock_receipt::from_hex(lock->second->key_hex);
       const auto seq = std::to_string(e.seq);
       if (!key || !lock_receipt::verify(e, *key))
-        return {
-            false, receipt_clause,
-            joined(prefix, {"lock receipt seq ", seq, " has a MAC that does not verify (forged)"})};
-      const auto first = ctx.first_use.find({e.lock_id, e.seq});
-      if (first != ctx.first_use.end() &&
-          first->second != visit_id + (at_start ? "/start" : "/end"))
-        return {false, receipt_clause,
-                joined(prefix, {"lock receipt seq ", seq, " was already used by ", first->second,
-                                " (replay)"})};
+        return fail({"lock receipt seq ", seq, " has a MAC that does not verify (forged)"});
+      const auto* first = ctx.first_use_of(e.lock_id, e.seq);
+      if (first && *first != visit_id + (at_start ? "/start" : "/end"))
+        return fail({"lock receipt seq ", seq, " was already used by ", *first, " (replay)"});
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
       if (gap > tolerance)
-        return {false, receipt_clause,
-                joined(prefix, {"lock receipt time ", format_local(event_time), " is ",
-                                std::to_string(gap), " min from the visit time"})};
-      return {true, receipt_clause,
-              joined(prefix, {"lock ", e.lock_id, " receipt seq ", seq, " verified"})};
+        return fail({"lock receipt time ", format_local(event_time), " is ", std::to_string(gap),
+                     " min from the visit time"});
+      assign(reason, prefix, {"lock ", e.lock_id, " receipt seq ", seq, " verified"});
+      return {true, receipt_clause};
     }
   }
-  return {false, receipt_clause, joined(prefix, {"unknown receipt"})};
+  return fail({"unknown receipt"});
 }
 
 VisitDecision decision_for(const Context& ctx, const std::string& id, const char* kind,

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -19,17 +20,29 @@ namespace kvittens::backend::detail {
 // near an offset change fall back to the general functions.
 class LocalTime {
  public:
+  // A formatted time held by value, so a reason can be assembled from parts without a
+  // temporary string (format_local is at most 27 characters).
+  struct Text {
+    char data[32];
+    std::size_t size = 0;
+    operator std::string_view() const { return {data, size}; }
+  };
   Date date(Instant t);
   std::chrono::year_month month(Instant t);
-  std::string text(Instant t);                        // == format_local(t)
-  void append_text(std::string& out, Instant t);      // appends text(t)
+  Text text(Instant t);                               // == format_local(t)
   static void append_date(std::string& out, Date d);  // appends format_date(d)
 
  private:
   void refresh(Instant t);
+  // The civil date of a local day, remembered for the last day asked: visits in time
+  // order mostly fall on the day before them.
+  const Date& civil(std::chrono::sys_days day);
   Instant begin_{}, end_{};
   std::chrono::seconds offset_{0};
   bool loaded_ = false;
+  std::chrono::sys_days day_{};
+  Date civil_{};
+  bool civil_loaded_ = false;
 };
 
 struct Context {
@@ -38,23 +51,36 @@ struct Context {
   const RulePack& pack;
   const World& world;
   const Registrations& regs;
-  Stamp stamp;
+  SharedStamp stamp;
 
-  std::unordered_map<std::string, const Customer*> customers;
+  // A customer with their orders: one lookup per registration finds both.
+  struct CustomerEntry {
+    const Customer* customer = nullptr;  // null: orders for a customer the world lacks
+    std::vector<const Order*> orders;
+  };
+  std::unordered_map<std::string, CustomerEntry> customers;
   std::unordered_map<std::string, const StaffMember*> staff;
   std::unordered_map<std::string, const LockRecord*> locks;
-  std::unordered_map<std::string, std::vector<const Order*>> orders_by_customer;
   std::unordered_map<std::string, const SharedInsats*> shared;
   std::unordered_map<std::string, Instant> approvals;  // shift -> approved_at
 
   // Lock receipts by (lock, seq) -> the registration that used it first, in arrival order:
   // a later registration presenting the same entry replays it (I-6).
   // The key is the entry; the value names the registration and "start" or "end".
-  std::map<std::pair<std::string, std::uint32_t>, std::string> first_use;
+  // Built on the first lock receipt judged: months without locks never walk the visits
+  // for it.
+  const std::string* first_use_of(const std::string& lock, std::uint32_t seq);
   // Running state across visits in time order.
   std::map<std::string, int> cap_used;  // customer|insats[|year] -> minutes paid
 
+  std::map<std::pair<std::string, std::uint32_t>, std::string> first_use;
+  bool first_use_indexed = false;
+
   mutable LocalTime local;
+  // Buffers reused from visit to visit, so judging a visit allocates only its decision.
+  std::string receipt_reason;  // judge_receipt's
+  std::vector<int> insats_minutes;
+  std::vector<const InsatsInfo*> kept_insatser;
   // shift_approved_in_time by shift and month of the registration.
   struct ShiftVerdict {
     int month = 0;  // year * 100 + month
@@ -70,13 +96,24 @@ struct Context {
   const std::vector<const Visit*>& visits_of(const std::string& staff,
                                              const std::string& customer) const;
 
+  // The customer's entry; std::out_of_range when the world does not know them (check()
+  // refuses such registrations before they reach evaluate()).
+  const CustomerEntry& customer_entry(const std::string& customer) const;
+  const Customer& customer(const std::string& id) const { return *customer_entry(id).customer; }
+  const Customer* find_customer(const std::string& id) const;
   const Order* order_for(const std::string& customer, const std::string& insats, Instant at) const;
+  static const Order* order_for(const CustomerEntry& entry, const std::string& insats, Date day);
   bool has_double_staffing_order(const std::string& customer, Instant at) const;
   const std::string& provider_of(const std::string& customer) const;
 };
 
-inline void trace(std::vector<TraceEntry>& t, std::string clause, std::string reason) {
-  t.push_back({std::move(clause), std::move(reason)});
+inline void trace(Trace& t, std::string_view clause, std::string_view reason) {
+  t.add(clause, reason);
+}
+// The reason is the concatenation of `parts` (no temporary string).
+inline void trace(Trace& t, std::string_view clause,
+                  std::initializer_list<std::string_view> parts) {
+  t.add(clause, parts);
 }
 
 // The shift a registration belongs to: named by the app, or staff/local date.
@@ -92,17 +129,19 @@ bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instan
 // A receipt judged against the visit it was registered for.
 struct ReceiptVerdict {
   bool valid = false;
-  std::string clause;  // clause behind the verdict ("4.10", "4.5", "B2")
-  std::string reason;
+  std::string_view clause;  // clause behind the verdict ("4.10", "4.5", "B2"): a literal or
+                            // `receipt_clause`
 };
-// The reason starts with "start: " or "end: ", so callers need not copy it once more. The
-// receipt's registration is "visit_id/start" or "visit_id/end" (replay check, I-6).
+// The reason is written to `reason` (cleared first; a buffer the caller reuses) and starts
+// with "start: " or "end: ". The receipt's registration is "visit_id/start" or
+// "visit_id/end" (replay check, I-6).
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             const std::string& receipt_clause, const std::string& visit_id,
-                             bool at_start);
+                             std::string_view receipt_clause, const std::string& visit_id,
+                             bool at_start, std::string& reason);
 
 // Clause functions per service; each fills decisions for one registration.
-VisitDecision hemtjanst_visit(Context& ctx, const Visit& v);
+// Fills `d`, a default-constructed decision (in place: decisions are large).
+void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d);
 // `visits` are the visit decisions at d's customer, in registration order.
 VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& d,
                                         const std::vector<const VisitDecision*>& visits);

@@ -134,7 +134,10 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   std::vector<VisitDecision> visits(regs.visits.size());
   for (const auto& [at, i] : order) {
     const auto& v = regs.visits[i];
-    visits[i] = hemtjanst ? detail::hemtjanst_visit(ctx, v) : detail::boendestod_visit(ctx, v);
+    if (hemtjanst)
+      detail::hemtjanst_visit(ctx, v, visits[i]);
+    else
+      visits[i] = detail::boendestod_visit(ctx, v);
   }
   out.visits = std::move(visits);
   if (!regs.double_staffing.empty()) {

@@ -80,13 +80,15 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start);
+    auto& reason = ctx.receipt_reason;
+    const auto verdict =
+        judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start, reason);
     if (verdict.valid) {
-      trace(d.trace, std::move(verdict.clause), std::move(verdict.reason));
+      trace(d.trace, verdict.clause, reason);
       continue;
     }
     if (r.kind != ReceiptKind::None)
-      trace(d.trace, std::move(verdict.clause), verdict.reason + "; counts as no receipt");
+      trace(d.trace, verdict.clause, {reason, "; counts as no receipt"});
     // 4.11: lunch/dinner pickup may start without receipt, no note needed (I-5).
     if (at_start && place == Place::Pickup) {
       const bool meal = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
@@ -151,7 +153,7 @@ bool clause_4_15_matrix(const Context& ctx, const InsatsInfo& info,
 // 4.2 — provider-initiated insatser with their caps; no customer fee.
 int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, int minutes,
                         Instant start, InsatsDecision& d) {
-  const auto& c = *ctx.customers.at(v.customer);
+  const auto& c = ctx.customer(v.customer);
   if (info.requires_ == "lock" && !c.lock) {
     trace(d.trace, "4.2", info.name + " is paid only where a smart lock is installed and used");
     return 0;
@@ -224,8 +226,8 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
 }
 
 // Minutes per insats: as registered, or the visit's time split equally (first gets the rest).
-std::vector<int> split_minutes(const Visit& v, int visit_minutes) {
-  std::vector<int> out;
+void split_minutes(const Visit& v, int visit_minutes, std::vector<int>& out) {
+  out.clear();
   const int n = static_cast<int>(v.insatser.size());
   int given = 0, unspecified = 0;
   for (const auto& p : v.insatser) {
@@ -244,37 +246,27 @@ std::vector<int> split_minutes(const Visit& v, int visit_minutes) {
       ++seen;
     }
   }
-  return out;
 }
 
 }  // namespace
 
-VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
-  VisitDecision d;
+void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   d.id = v.id;
   d.kind = "visit";
   d.customer = v.customer;
   d.staff = v.staff;
-  d.provider = ctx.provider_of(v.customer);
+  const auto& entry = ctx.customer_entry(v.customer);
+  const auto& customer = *entry.customer;
+  d.provider = customer.provider;
   d.stamp = ctx.stamp;
-  d.trace.reserve(8);
-  const auto& customer = *ctx.customers.at(v.customer);
+  d.trace.reserve(320);
   const auto [start, end] = clause_4_12_times(v, d);
   d.start = start;
   d.end = end;
   d.registered_minutes = static_cast<int>(minutes_between(start, end));
-  {
-    std::string r;
-    r.reserve(80);
-    r += "visit time ";
-    ctx.local.append_text(r, start);
-    r += "–";
-    ctx.local.append_text(r, end);
-    r += " (";
-    r += std::to_string(d.registered_minutes);
-    r += " min), receipt to receipt";
-    trace(d.trace, "2", std::move(r));
-  }
+  trace(d.trace, "2",
+        {"visit time ", ctx.local.text(start), "–", ctx.local.text(end), " (",
+         std::to_string(d.registered_minutes), " min), receipt to receipt"});
   if (v.manual) {
     trace(d.trace, "4.14", "registered after the fact: a manual registration");
     d.manual = true;
@@ -292,9 +284,10 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
     trace(d.trace, "4.8",
           "the customer declined after the visit started: paid for the time it lasted");
 
-  const auto minutes = split_minutes(v, d.registered_minutes);
-  std::vector<const InsatsInfo*> kept;
-  kept.reserve(v.insatser.size());
+  auto& minutes = ctx.insats_minutes;
+  split_minutes(v, d.registered_minutes, minutes);
+  auto& kept = ctx.kept_insatser;
+  kept.clear();
   d.insatser.reserve(v.insatser.size());
   const SharedInsats* group = nullptr;
   if (v.shared_group) {
@@ -305,7 +298,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
     const auto& p = v.insatser[k];
     const auto& info = *ctx.pack.insats(p.insats);
     InsatsDecision id;
-    id.trace.reserve(4);
+    id.trace.reserve(64);
     id.insats = p.insats;
     id.registered_minutes = minutes[k];
     int paid = payable ? minutes[k] : 0;
@@ -327,7 +320,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
     if (paid > 0) {
       if (info.category == "provider") {
         paid = clause_4_2_provider(ctx, v, info, paid, start, id);
-      } else if (const auto* order = ctx.order_for(v.customer, p.insats, start)) {
+      } else if (const auto* order = Context::order_for(entry, p.insats, ctx.local.date(start))) {
         // 4.2 grundregel / 4.3: ordered time, more only with a note.
         if (paid > order->minutes) {
           if (has_note(v)) {
@@ -341,10 +334,7 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
             paid = order->minutes;
           }
         } else {
-          std::string r = "within the ordered ";
-          r += std::to_string(order->minutes);
-          r += " min";
-          trace(id.trace, "4.2", std::move(r));
+          trace(id.trace, "4.2", {"within the ordered ", std::to_string(order->minutes), " min"});
         }
         if (v.start_place == Place::Pickup && info.pickup)
           trace(id.trace, "4.11", "pickup of the matlåda included in the granted time");
@@ -389,7 +379,6 @@ VisitDecision hemtjanst_visit(Context& ctx, const Visit& v) {
     d.insatser.push_back(std::move(id));
   }
   settle(d);
-  return d;
 }
 
 // 4.6 — "Dubbelbemanning får bara registreras om en annan personal redan lagt in en insats."

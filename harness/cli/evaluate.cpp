@@ -19,11 +19,11 @@ struct EvaluateOptions {
 };
 
 std::string clauses_of(const VisitDecision& d) {
-  std::set<std::string> seen;
+  std::set<std::string, std::less<>> seen;
   std::string out;
-  const auto add = [&](const std::vector<TraceEntry>& t) {
+  const auto add = [&](const Trace& t) {
     for (const auto& e : t)
-      if (seen.insert(e.clause).second) out += (out.empty() ? "" : ",") + e.clause;
+      if (seen.emplace(e.clause).second) (out += out.empty() ? "" : ",") += e.clause;
   };
   add(d.trace);
   for (const auto& i : d.insatser) add(i.trace);
@@ -52,7 +52,7 @@ void print_table(const Decisions& decisions) {
                   r.due_now, r.reason.clause.c_str());
   }
   if (!decisions.visits.empty()) {
-    const auto& s = decisions.visits.front().stamp;
+    const auto& s = *decisions.visits.front().stamp;
     std::printf("\nrules %s@%s (effective %s, sha256 %.12s)\n", s.pack.c_str(), s.version.c_str(),
                 s.effective.c_str(), s.hash.c_str());
   }

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "kvittens/time.hpp"
+#include "kvittens/trace.hpp"
 
 namespace kvittens {
 
@@ -223,13 +225,6 @@ std::string registration_id(const Registration& r);
 
 enum class DecisionState { Approved, Reduced, Rejected };
 
-// One reason in a decision's trace, resting on a clause of the rule pack ("4.10").
-struct TraceEntry {
-  std::string clause;
-  std::string reason;
-  bool operator==(const TraceEntry&) const = default;
-};
-
 // Which rules produced a decision (issue 11 stamps).
 struct Stamp {
   std::string pack;
@@ -239,13 +234,28 @@ struct Stamp {
   bool operator==(const Stamp&) const = default;
 };
 
+// The stamp as a decision holds it: all decisions of one evaluation share one Stamp
+// instead of copying its four strings each. Immutable; compares by content.
+class SharedStamp {
+ public:
+  SharedStamp() = default;  // the empty stamp
+  SharedStamp(Stamp s) : stamp_(std::make_shared<const Stamp>(std::move(s))) {}
+  const Stamp& operator*() const { return stamp_ ? *stamp_ : empty(); }
+  const Stamp* operator->() const { return &**this; }
+  bool operator==(const SharedStamp& o) const { return stamp_ == o.stamp_ || **this == *o; }
+
+ private:
+  static const Stamp& empty();
+  std::shared_ptr<const Stamp> stamp_;
+};
+
 struct InsatsDecision {
   std::string insats;
   int registered_minutes = 0;
   int paid_minutes = 0;
   DecisionState state = DecisionState::Approved;
   bool customer_fee = false;  // avgift till kund
-  std::vector<TraceEntry> trace;
+  Trace trace;
   bool operator==(const InsatsDecision&) const = default;
 };
 
@@ -265,8 +275,8 @@ struct VisitDecision {
   bool customer_fee = false;
   bool manual = false;  // counts towards the 10 % of manual registrations
   std::vector<InsatsDecision> insatser;
-  std::vector<TraceEntry> trace;
-  Stamp stamp;
+  Trace trace;
+  SharedStamp stamp;
   bool operator==(const VisitDecision&) const = default;
 };
 
@@ -288,8 +298,8 @@ struct MonthlySummary {
   int paid_minutes = 0;
   int rejected = 0;
   std::vector<Repayment> repayments;
-  std::vector<TraceEntry> trace;
-  Stamp stamp;
+  Trace trace;
+  SharedStamp stamp;
   bool operator==(const MonthlySummary&) const = default;
 };
 

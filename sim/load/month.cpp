@@ -805,8 +805,9 @@ std::vector<Violation> check_invariants(const Part& part, const Decisions& decis
 
 std::string rejecting_clause(const VisitDecision& d) {
   for (const auto& i : d.insatser)
-    if (i.state == DecisionState::Rejected && !i.trace.empty()) return i.trace.back().clause;
-  return d.trace.empty() ? "" : d.trace.back().clause;
+    if (i.state == DecisionState::Rejected && !i.trace.empty())
+      return std::string(i.trace.back().clause);
+  return d.trace.empty() ? "" : std::string(d.trace.back().clause);
 }
 
 Summary summarize(const Month& month, const std::vector<PartResult>& results) {

@@ -103,7 +103,7 @@ struct Session {
   }
 };
 
-inline bool cites(const std::vector<TraceEntry>& trace, const std::string& clause) {
+inline bool cites(const Trace& trace, const std::string& clause) {
   for (const auto& t : trace)
     if (t.clause == clause) return true;
   return false;

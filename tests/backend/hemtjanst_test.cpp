@@ -596,7 +596,7 @@ TEST(Hemtjanst_4_15, CleaningWithLaundryChangedInTheRevision) {
   EXPECT_TRUE(cites(old.insatser[1].trace, "4.15"));
   const auto now = decide_one(b.w, v, "nacka-hemtjanst@2026-03-25");
   EXPECT_EQ(now.insatser[1].paid_minutes, 30);
-  EXPECT_EQ(now.stamp.version, "2026-03-25");
+  EXPECT_EQ(now.stamp->version, "2026-03-25");
 }
 
 TEST(Hemtjanst_4_15, IndividualAssessmentWithANoteCombines) {
@@ -647,10 +647,10 @@ TEST(Hemtjanst_10, KallsorteringIsNoLongerPaid) {
 TEST(Hemtjanst_Stamp, EveryDecisionCarriesPackVersionDateAndHash) {
   const auto d =
       decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}));
-  EXPECT_EQ(d.stamp.pack, "nacka-hemtjanst");
-  EXPECT_EQ(d.stamp.version, "3.0");
-  EXPECT_EQ(d.stamp.effective, "2025-10-15");
-  EXPECT_EQ(d.stamp.hash.size(), 64u);
+  EXPECT_EQ(d.stamp->pack, "nacka-hemtjanst");
+  EXPECT_EQ(d.stamp->version, "3.0");
+  EXPECT_EQ(d.stamp->effective, "2025-10-15");
+  EXPECT_EQ(d.stamp->hash.size(), 64u);
 }
 
 }  // namespace

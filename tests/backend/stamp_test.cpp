@@ -20,7 +20,7 @@ TEST(Stamp, ReEvaluatingUnderTheStampedPackReproducesTheDecision) {
       run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:45", {"Dusch"})).accepted);
   run.approve_all();
   const auto stored = run.of("v1");
-  const backend::Engine again(backend::load_rule_pack_for(stored.stamp));
+  const backend::Engine again(backend::load_rule_pack_for(*stored.stamp));
   const auto reproduced = again.evaluate(b.w, run.backend->registrations());
   EXPECT_EQ(reproduced.visits.at(0), stored);
 }

@@ -74,9 +74,10 @@ TEST(Month, EverySeedKeepsTheInvariantsAndCoversTheMonthsIngredients) {
       for (const auto& d : results[p].decisions.visits) {
         seen.insert(d.kind + (d.paid_minutes > 0 ? "/paid" : "/unpaid"));
         if (d.manual) seen.insert("manual");
-        for (const auto& t : d.trace) seen.insert(t.clause + ":" + t.reason.substr(0, 12));
+        for (const auto& t : d.trace)
+          seen.insert(std::string(t.clause) + ":" + std::string(t.reason.substr(0, 12)));
         for (const auto& i : d.insatser)
-          for (const auto& t : i.trace) seen.insert(t.clause);
+          for (const auto& t : i.trace) seen.emplace(t.clause);
       }
     }
   }

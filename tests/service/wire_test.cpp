@@ -79,7 +79,7 @@ TEST(Wire, DecisionsReadBackToTheSameJson) {
   v.state = DecisionState::Reduced;
   v.insatser = {{"Dusch", 40, 30, DecisionState::Reduced, true, {{"4.2", "cap"}}}};
   v.trace = {{"4.10", "no receipt"}};
-  v.stamp = {"nacka-hemtjanst", "3.0", "2026-01-01", "abc"};
+  v.stamp = Stamp{"nacka-hemtjanst", "3.0", "2026-01-01", "abc"};
   d.visits.push_back(v);
   MonthlySummary m;
   m.provider = "p1";
