@@ -139,6 +139,7 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
   for (const auto& l : w.locks) locks.emplace(l.id, &l);
   for (const auto& o : w.orders) customers[o.customer].orders.push_back(&o);
   for (const auto& s : r.shared) shared.emplace(s.id, &s);
+  for (const auto& i : p.insatser) catalogue.emplace(i.name, &i);
   for (const auto& a : r.approvals) {
     // The first approval of a shift counts; a later one cannot make it earlier.
     approvals.emplace(a.shift, a.approved_at);
@@ -152,6 +153,11 @@ bool order_valid(const Order& o, Date day) {
   return true;
 }
 }  // namespace
+
+const InsatsInfo* Context::insats(std::string_view name) const {
+  const auto it = catalogue.find(name);
+  return it == catalogue.end() ? nullptr : it->second;
+}
 
 const Context::CustomerEntry& Context::customer_entry(const std::string& id) const {
   const auto it = customers.find(id);
@@ -193,12 +199,11 @@ const std::string& Context::provider_of(const std::string& customer) const {
   return c ? c->provider : none;
 }
 
-std::string shift_of(const Context& ctx, const std::string& named, const std::string& staff,
-                     Instant start) {
+std::string_view shift_of(const Context& ctx, const std::string& named, const std::string& staff,
+                          Instant start) {
   if (!named.empty()) return named;
-  std::string out;
-  out.reserve(staff.size() + 11);
-  out += staff;
+  auto& out = ctx.shift_name;
+  out.assign(staff);
   out += '/';
   LocalTime::append_date(out, ctx.local.date(start));
   return out;
@@ -265,25 +270,21 @@ bool shift_verdict(const Context& ctx, const std::string& shift, Instant start,
 }  // namespace
 
 // The verdict depends only on the shift and the month of `start`: computed once per pair.
-const Context::ShiftVerdict& Context::shift_verdict(const std::string& shift, Instant start) const {
+const Context::ShiftVerdict& Context::shift_verdict(std::string_view shift, Instant start) const {
   const auto m = local.month(start);
   const int month = int(m.year()) * 100 + static_cast<int>(unsigned(m.month()));
-  auto& list = shift_verdicts[shift];
+  auto it = shift_verdicts.find(shift);
+  if (it == shift_verdicts.end()) it = shift_verdicts.try_emplace(std::string(shift)).first;
+  auto& list = it->second;
   for (const auto& v : list)
     if (v.month == month) return v;
+  const std::string name(shift);
   ShiftVerdict v;
   v.month = month;
-  v.approved = detail::shift_verdict(*this, shift, start, v.reason);
-  v.clause = approvals.count(shift) ? "4.13" : "3.2";
+  v.approved = detail::shift_verdict(*this, name, start, v.reason);
+  v.clause = approvals.count(name) ? "4.13" : "3.2";
   list.push_back(std::move(v));
   return list.back();
-}
-
-bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
-                            std::string& reason) {
-  const auto& v = ctx.shift_verdict(shift, start);
-  reason = v.reason;
-  return v.approved;
 }
 
 namespace {

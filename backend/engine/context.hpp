@@ -45,6 +45,16 @@ class LocalTime {
   bool civil_loaded_ = false;
 };
 
+// Hash for string-keyed maps looked up by std::string_view (no key string built per lookup).
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+template <class V>
+using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+
 struct Context {
   Context(const RulePack& pack, const World& world, const Registrations& regs);
 
@@ -62,7 +72,10 @@ struct Context {
   std::unordered_map<std::string, const StaffMember*> staff;
   std::unordered_map<std::string, const LockRecord*> locks;
   std::unordered_map<std::string, const SharedInsats*> shared;
-  std::unordered_map<std::string, Instant> approvals;  // shift -> approved_at
+  TextMap<Instant> approvals;  // shift -> approved_at
+  // The pack's catalogue by name (RulePack::insats walks the list).
+  std::unordered_map<std::string_view, const InsatsInfo*> catalogue;
+  const InsatsInfo* insats(std::string_view name) const;
 
   // Lock receipts by (lock, seq) -> the registration that used it first, in arrival order:
   // a later registration presenting the same entry replays it (I-6).
@@ -88,8 +101,9 @@ struct Context {
     const char* clause = "";  // "4.13" when the shift was approved at all, "3.2" when not
     std::string reason;
   };
-  mutable std::unordered_map<std::string, std::vector<ShiftVerdict>> shift_verdicts;
-  const ShiftVerdict& shift_verdict(const std::string& shift, Instant start) const;
+  mutable TextMap<std::vector<ShiftVerdict>> shift_verdicts;
+  const ShiftVerdict& shift_verdict(std::string_view shift, Instant start) const;
+  mutable std::string shift_name;  // shift_of's buffer for an unnamed shift
   // Visits by staff and customer ("staff\x1fcustomer"), built on first use (4.10 cohabitant).
   mutable std::unordered_map<std::string, std::vector<const Visit*>> visits_by_staff_customer;
   mutable bool visits_indexed = false;
@@ -116,16 +130,13 @@ inline void trace(Trace& t, std::string_view clause,
   t.add(clause, parts);
 }
 
-// The shift a registration belongs to: named by the app, or staff/local date.
-std::string shift_of(const Context& ctx, const std::string& named, const std::string& staff,
-                     Instant start);
+// The shift a registration belongs to: named by the app, or staff/local date. The view is
+// valid until the next call.
+std::string_view shift_of(const Context& ctx, const std::string& named, const std::string& staff,
+                          Instant start);
 
 // 5.2: whether the account may register at `at`; reason filled when not.
 bool account_active(const Context& ctx, const std::string& staff, Instant at, std::string& reason);
-// 4.13 / 3.2: whether the shift was approved in time; reason filled either way.
-bool shift_approved_in_time(const Context& ctx, const std::string& shift, Instant start,
-                            std::string& reason);
-
 // A receipt judged against the visit it was registered for.
 struct ReceiptVerdict {
   bool valid = false;

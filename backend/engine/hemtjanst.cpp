@@ -23,7 +23,7 @@ bool clause_5_2_account(Context& ctx, const std::string& staff, Instant at, Visi
 
 // 3.2 / 4.13 — "Arbetspass som inte är godkända senast under spärrdatumet kommer inte att
 // ersättas." Cites 4.13 when the shift was approved (in time or late), 3.2 when it never was.
-bool clause_4_13_shift(const Context& ctx, const std::string& shift, Instant start,
+bool clause_4_13_shift(const Context& ctx, std::string_view shift, Instant start,
                        VisitDecision& d) {
   const auto& v = ctx.shift_verdict(shift, start);
   trace(d.trace, v.clause, v.reason);
@@ -92,7 +92,7 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
     // 4.11: lunch/dinner pickup may start without receipt, no note needed (I-5).
     if (at_start && place == Place::Pickup) {
       const bool meal = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
-        const auto* i = ctx.pack.insats(p.insats);
+        const auto* i = ctx.insats(p.insats);
         return i && i->pickup;
       });
       if (meal) {
@@ -101,7 +101,7 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
       }
     }
     bool excused = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
-      const auto* i = ctx.pack.insats(p.insats);
+      const auto* i = ctx.insats(p.insats);
       return i && exception_covers(*i, at_start, place);
     });
     const bool cohabitant = !excused && cohabitant_covers(ctx, v, c);
@@ -296,7 +296,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   }
   for (std::size_t k = 0; k < v.insatser.size(); ++k) {
     const auto& p = v.insatser[k];
-    const auto& info = *ctx.pack.insats(p.insats);
+    const auto& info = *ctx.insats(p.insats);
     InsatsDecision id;
     id.trace.reserve(64);
     id.insats = p.insats;

@@ -92,7 +92,7 @@ std::vector<std::string> RulePack::insats_names() const {
 }
 
 double RulePack::number(std::string_view p) const {
-  const auto it = parameters.find(std::string(p));
+  const auto it = parameters.find(p);
   if (it == parameters.end())
     throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" +
                         std::string(p) + "'");

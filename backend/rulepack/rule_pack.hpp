@@ -73,7 +73,7 @@ struct RulePack {
   std::string hash;  // sha256 of the pack file's bytes
   std::vector<InsatsInfo> insatser;
   std::vector<ClauseInfo> clauses;
-  std::map<std::string, ParameterInfo> parameters;
+  std::map<std::string, ParameterInfo, std::less<>> parameters;
   std::vector<Interpretation> interpretations;
   // matrix[a * n + b] over matrix columns; empty for packs without a matrix.
   std::vector<MatrixState> matrix;
