@@ -130,12 +130,29 @@ class Builder {
   std::set<std::pair<std::string, Date>> shifts_;
 };
 
-const Order* find_order(const std::vector<Order>& orders, const std::string& customer,
-                        const std::string& insats) {
-  for (const auto& o : orders)
-    if (o.customer == customer && o.insats == insats) return &o;
-  return nullptr;
-}
+// The world's orders by customer and insats: the month asks once per customer, round and
+// day (a scan of every order made generating a 1000-customer month quadratic).
+class OrderIndex {
+ public:
+  explicit OrderIndex(const std::vector<Order>& orders) {
+    for (const auto& o : orders) {
+      by_key_.emplace(std::make_pair(o.customer, o.insats), &o);
+      if (o.double_staffing) doubled_.emplace(o.customer, o.insats);
+    }
+  }
+  // Whether any order for the customer's insats asks for double staffing.
+  bool doubled(const std::string& customer, const std::string& insats) const {
+    return doubled_.count(std::make_pair(customer, insats)) > 0;
+  }
+  const Order* find(const std::string& customer, const std::string& insats) const {
+    const auto it = by_key_.find(std::make_pair(customer, insats));
+    return it == by_key_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, const Order*> by_key_;  // first order wins
+  std::set<std::pair<std::string, std::string>> doubled_;
+};
 
 struct Job {
   std::size_t customer;  // index into world.customers
@@ -162,6 +179,7 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
   }
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < w.customers.size(); ++i) index[w.customers[i].id] = i;
+  const OrderIndex orders(w.orders);
 
   for (int day = 0; day < o.days; ++day) {
     const Date date = add_days(first, day);
@@ -183,7 +201,7 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
             a != away.end() && date >= a->second.first && date < a->second.second)
           continue;
         for (const auto& insats : round.insatser) {
-          const Order* ord = find_order(w.orders, c.id, insats);
+          const Order* ord = orders.find(c.id, insats);
           if (!ord) continue;
           // Weekly and fortnightly insatser fall on the customer's own weekday.
           const int own_day = static_cast<int>(ci % 7);
@@ -227,9 +245,7 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
         std::size_t s = roster.earliest();
         Instant start = std::max(roster.free[s], at_local(date, round.hour, 0));
         // Double staffing ordered: a second staff member joins for the whole visit.
-        const bool doubled = std::any_of(w.orders.begin(), w.orders.end(), [&](const Order& x) {
-          return x.customer == c.id && x.double_staffing && x.insats == job.insats;
-        });
+        const bool doubled = orders.doubled(c.id, job.insats);
         std::size_t helper = SIZE_MAX;
         if (doubled && roster.staff.size() > 1) {
           helper = roster.earliest(s);
