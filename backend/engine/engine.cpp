@@ -131,7 +131,11 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   const auto by_start = [](const auto& a, const auto& b) { return a.first < b.first; };
   if (!std::is_sorted(order.begin(), order.end(), by_start))
     std::stable_sort(order.begin(), order.end(), by_start);
-  std::vector<VisitDecision> visits(regs.visits.size());
+  // Room for every decision at once: growing would move all visit decisions again.
+  std::vector<VisitDecision> visits;
+  visits.reserve(regs.visits.size() + regs.double_staffing.size() + regs.declined.size() +
+                 regs.absences.size());
+  visits.resize(regs.visits.size());
   for (const auto& [at, i] : order) {
     const auto& v = regs.visits[i];
     if (hemtjanst)
