@@ -262,9 +262,13 @@ DecisionState state(const std::string& s) {
 
 Trace trace(const nlohmann::json& j) {
   Trace out;
-  for (const auto& t : j)
-    out.add(t.at("clause").get_ref<const std::string&>(),
-            t.at("reason").get_ref<const std::string&>());
+  for (const auto& t : j) {
+    const auto& clause = t.at("clause").get_ref<const std::string&>();
+    if (clause.size() > 255)
+      throw WireError("decisions: trace clause id of " + std::to_string(clause.size()) +
+                      " bytes (at most 255)");
+    out.add(clause, t.at("reason").get_ref<const std::string&>());
+  }
   return out;
 }
 

@@ -194,6 +194,9 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
   for (const auto& kv : src.need(root, "clauses")) {
     ClauseInfo c{kv.first.as<std::string>(), src.text(kv.second, "title"),
                  src.text(kv.second, "statement")};
+    // A decision's trace keeps a clause id's length in one byte (include/kvittens/trace.hpp).
+    if (c.id.size() > 255)
+      src.fail(kv.first, "clause id of " + std::to_string(c.id.size()) + " bytes; at most 255");
     pack.clauses.push_back(std::move(c));
   }
   if (const auto params = root["parameters"]) {
@@ -221,6 +224,9 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
       i.receipt_exception = receipt_exception(src, n["receipt_exception"]);
     i.pickup = n["pickup"] && n["pickup"].as<bool>();
     i.withdrawn = src.text_or(n, "withdrawn", "");
+    if (i.withdrawn.size() > 255)
+      src.fail(n["withdrawn"], "withdrawn names a clause id of " +
+                                   std::to_string(i.withdrawn.size()) + " bytes; at most 255");
     i.requires_ = src.text_or(n, "requires", "");
     i.omstallning = n["omstallning"] && n["omstallning"].as<bool>();
     if (const auto cap = n["cap"]) {

@@ -75,6 +75,29 @@ TEST(RulePack, MalformedPackNamesFileLineAndColumn) {
   }
 }
 
+TEST(RulePack, ClauseIdsLongerThanATraceKeepsAreRefusedAtLoad) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
+  std::filesystem::create_directories(dir);
+  const auto pack = [&](std::size_t id_size) {
+    std::ofstream(dir / "longid.yaml")
+        << "pack: longid\nservice: hemtjanst\ndocument: x\nseed: y\n"
+           "versions:\n  - version: '1'\n    effective: 2025-01-01\n"
+           "clauses:\n  '"
+        << std::string(id_size, '9')
+        << "': {title: t, statement: s}\ninsatser:\n  - {name: A, category: care}\n";
+  };
+  pack(255);
+  EXPECT_EQ(load_rule_pack("longid@1", dir).clauses.at(0).id.size(), 255u);
+  pack(256);
+  try {
+    load_rule_pack("longid@1", dir);
+    FAIL() << "expected an error";
+  } catch (const RulePackError& e) {
+    EXPECT_NE(std::string(e.what()).find("longid.yaml:9:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("256 bytes; at most 255"), std::string::npos) << e.what();
+  }
+}
+
 TEST(RulePack, ListsEveryPackAndVersion) {
   const auto all = list_rule_packs();
   EXPECT_NE(std::find(all.begin(), all.end(), "nacka-boendestod@1.0"), all.end());

@@ -89,6 +89,18 @@ TEST(Wire, DecisionsReadBackToTheSameJson) {
   d.months.push_back(m);
   const auto json = to_json(d);
   EXPECT_EQ(to_json(decode_decisions(nlohmann::json::parse(json.dump()))), json);
+
+  // A trace entry a Trace cannot keep is a wire error, not an escaping exception.
+  auto bad = nlohmann::json::parse(json.dump());
+  bad["decisions"][0]["trace"][0]["clause"] = std::string(256, '4');
+  try {
+    decode_decisions(bad);
+    FAIL() << "expected a wire error";
+  } catch (const WireError& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 255"), std::string::npos) << e.what();
+  }
+  bad["decisions"][0]["trace"][0]["clause"] = 7;
+  EXPECT_THROW(decode_decisions(bad), WireError);  // not text
 }
 
 TEST(Wire, BadBodiesAreLocated) {
