@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "backend/inprocess.hpp"
 #include "harness/http_backend.hpp"
 #include "kvittens/lock_receipt.hpp"
 #include "sim/core/office.hpp"
@@ -74,6 +75,17 @@ std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& wor
   hardware_available(mode, why);
   throw std::runtime_error(why);
 #endif
+}
+
+ModeHardwareFactory hardware_factory(HardwareMode mode) {
+  return [mode](const World& world, const std::vector<sim::Door>& doors, const Clock& clock,
+                std::uint64_t seed) { return make_hardware(mode, world, doors, clock, seed); };
+}
+
+BackendFactory inprocess_backends() {
+  return [](const std::string& rules) -> std::unique_ptr<BackendClient> {
+    return backend::make_inprocess_backend(rules);
+  };
 }
 
 namespace {

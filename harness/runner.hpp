@@ -39,6 +39,15 @@ std::unique_ptr<sim::Hardware> make_hardware(HardwareMode mode, const World& wor
 // Whether `mode` can run in this build (emulated: when the emulators are linked in).
 bool hardware_available(HardwareMode mode, std::string& why_not);
 
+// make_hardware with `mode` fixed: the devices of each part of a synthetic month (the shape of
+// sim::load::HardwareFactory), for `kvittens simulate` and `kvittens diff --month`.
+using ModeHardwareFactory = std::function<std::unique_ptr<sim::Hardware>(
+    const World& world, const std::vector<sim::Door>& doors, const Clock& clock,
+    std::uint64_t seed)>;
+ModeHardwareFactory hardware_factory(HardwareMode mode);
+// A fresh in-process backend (backend/inprocess.hpp) under the rules each run names.
+BackendFactory inprocess_backends();
+
 // One expected value that did not hold.
 struct Mismatch {
   Where where;          // the expectation's place in the scenario

@@ -6,7 +6,6 @@
 
 #include <iostream>
 
-#include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/inputs.hpp"
@@ -116,19 +115,13 @@ int diff(const DiffArgs& a) {
     return kUsage;
   }
 
+  const auto mode = hardware_or_usage("diff", a.hardware);
+  if (!mode) return kUsage;
   harness::RunOptions from_options;
-  from_options.hardware =
-      a.hardware == "emulated" ? harness::HardwareMode::Emulated : harness::HardwareMode::None;
-  std::string why;
-  if (!harness::hardware_available(from_options.hardware, why)) {
-    std::cerr << "kvittens diff: " << why << "\n";
-    return kUsage;
-  }
+  from_options.hardware = *mode;
   from_options.seed = a.seed;
   from_options.seed_per_rules = false;  // the same receipts under both versions
-  from_options.backend = [](const std::string& rules) -> std::unique_ptr<BackendClient> {
-    return backend::make_inprocess_backend(rules);
-  };
+  from_options.backend = harness::inprocess_backends();
   harness::RunOptions to_options = from_options;
   if (backends) {
     from_options.backend = http(a.from_backend, from_token);
@@ -194,21 +187,10 @@ int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
     rules_from.push_back(part.rules);
     worlds.push_back(part.world);
   }
-  const auto mode =
-      a.hardware == "emulated" ? harness::HardwareMode::Emulated : harness::HardwareMode::None;
-  std::string why;
-  if (!harness::hardware_available(mode, why)) {
-    std::cerr << "kvittens diff: " << why << "\n";
-    return kUsage;
-  }
-  sim::load::HardwareFactory hardware = [mode](const World& w, const std::vector<sim::Door>& doors,
-                                               const Clock& clock, std::uint64_t seed) {
-    return harness::make_hardware(mode, w, doors, clock, seed);
-  };
-  sim::load::BackendFactory in_process =
-      [](const std::string& rules) -> std::unique_ptr<BackendClient> {
-    return backend::make_inprocess_backend(rules);
-  };
+  const auto mode = hardware_or_usage("diff", a.hardware);
+  if (!mode) return kUsage;
+  const sim::load::HardwareFactory hardware = harness::hardware_factory(*mode);
+  const sim::load::BackendFactory in_process = harness::inprocess_backends();
   std::vector<Decisions> x, y;
   try {
     for (auto& r : sim::load::drive(

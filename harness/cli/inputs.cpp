@@ -27,4 +27,16 @@ std::optional<harness::Suite> load_suite_or_usage(const std::string& command,
   return suite;
 }
 
+std::optional<harness::HardwareMode> hardware_or_usage(const std::string& command,
+                                                       const std::string& hardware) {
+  const auto mode =
+      hardware == "emulated" ? harness::HardwareMode::Emulated : harness::HardwareMode::None;
+  std::string why;
+  if (!harness::hardware_available(mode, why)) {
+    std::cerr << "kvittens " << command << ": " << why << "\n";
+    return std::nullopt;
+  }
+  return mode;
+}
+
 }  // namespace kvittens::cli

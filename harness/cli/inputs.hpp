@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/runner.hpp"
 #include "harness/suite.hpp"
 
 namespace kvittens::cli {
@@ -17,5 +18,9 @@ namespace kvittens::cli {
 std::optional<harness::Suite> load_suite_or_usage(const std::string& command,
                                                   const std::vector<std::string>& paths,
                                                   const std::string& rules);
+
+// `--hardware none|emulated` as a mode, when this build can run it.
+std::optional<harness::HardwareMode> hardware_or_usage(const std::string& command,
+                                                       const std::string& hardware);
 
 }  // namespace kvittens::cli

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <optional>
 
-#include "backend/inprocess.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/inputs.hpp"
 #include "harness/device_log_json.hpp"
@@ -118,9 +117,7 @@ int run(const RunArgs& a) {
   }
 
   harness::RunOptions options;
-  options.backend = [](const std::string& rules) -> std::unique_ptr<BackendClient> {
-    return backend::make_inprocess_backend(rules);
-  };
+  options.backend = harness::inprocess_backends();
   if (!a.backend_url.empty()) {
     // Each run gets its own sandbox realm on the server, so scenarios never share a world.
     options.backend = [url = a.backend_url, token = a.token](

@@ -10,9 +10,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/inputs.hpp"
 #include "harness/decisions_json.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/report.hpp"
@@ -136,13 +136,8 @@ int simulate(SimulateArgs a) {
     std::cerr << "kvittens simulate: --backend needs --token (the server's sandbox token)\n";
     return kUsage;
   }
-  const auto mode =
-      a.hardware == "emulated" ? harness::HardwareMode::Emulated : harness::HardwareMode::None;
-  std::string why;
-  if (!harness::hardware_available(mode, why)) {
-    std::cerr << "kvittens simulate: " << why << "\n";
-    return kUsage;
-  }
+  const auto mode = hardware_or_usage("simulate", a.hardware);
+  if (!mode) return kUsage;
 
   sim::load::Month month;
   try {
@@ -152,14 +147,8 @@ int simulate(SimulateArgs a) {
     return kUsage;
   }
 
-  sim::load::HardwareFactory hardware = [mode](const World& w, const std::vector<sim::Door>& doors,
-                                               const Clock& clock, std::uint64_t seed) {
-    return harness::make_hardware(mode, w, doors, clock, seed);
-  };
-  sim::load::BackendFactory in_process =
-      [](const std::string& rules) -> std::unique_ptr<BackendClient> {
-    return backend::make_inprocess_backend(rules);
-  };
+  const sim::load::HardwareFactory hardware = harness::hardware_factory(*mode);
+  const sim::load::BackendFactory in_process = harness::inprocess_backends();
   sim::load::BackendFactory chosen = in_process;
   if (!a.backend_url.empty())
     chosen = [&a](const std::string& rules) -> std::unique_ptr<BackendClient> {
