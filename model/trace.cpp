@@ -1,6 +1,7 @@
 // Trace: entries packed back to back in one string (see include/kvittens/trace.hpp).
 #include "kvittens/trace.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -9,7 +10,7 @@ namespace kvittens {
 namespace {
 
 // Whether `v` points into `s`: such a view dies when `s` grows, so it is copied first.
-bool inside(const std::string& s, std::string_view v) {
+bool inside(std::string_view s, std::string_view v) {
   return !v.empty() && std::less_equal<>{}(s.data(), v.data()) &&
          std::less<>{}(v.data(), s.data() + s.size());
 }
@@ -37,6 +38,34 @@ Trace::Trace(std::initializer_list<TraceEntry> entries) {
   for (const auto& e : entries) add(e.clause, e.reason);
 }
 
+Trace::Trace(Trace&& o) noexcept
+    : text_(std::move(o.text_)),
+      block_(std::move(o.block_)),
+      frozen_(o.frozen_),
+      count_(o.count_),
+      last_(o.last_) {
+  o.clear();
+}
+
+Trace& Trace::operator=(Trace&& o) noexcept {
+  if (this != &o) {
+    text_ = std::move(o.text_);
+    block_ = std::move(o.block_);
+    frozen_ = o.frozen_;
+    count_ = o.count_;
+    last_ = o.last_;
+    o.clear();
+  }
+  return *this;
+}
+
+void Trace::thaw() {
+  if (!block_) return;
+  text_.assign(frozen_);
+  block_.reset();
+  frozen_ = {};
+}
+
 std::size_t Trace::open(std::size_t clause_size, std::size_t reason_size, std::string_view clause) {
   if (clause_size > 255)
     throw std::length_error("trace: clause id of " + std::to_string(clause_size) +
@@ -56,21 +85,22 @@ std::size_t Trace::open(std::size_t clause_size, std::size_t reason_size, std::s
 }
 
 void Trace::add(std::string_view clause, std::string_view reason) {
-  if (inside(text_, clause) || inside(text_, reason)) {
+  if (inside(bytes(), clause) || inside(bytes(), reason)) {
     const TraceEntry copy{std::string(clause), std::string(reason)};
     add(copy.clause, copy.reason);
     return;
   }
+  thaw();
   open(clause.size(), reason.size(), clause);
   text_.append(reason);
 }
 
 void Trace::add(std::string_view clause, std::initializer_list<std::string_view> parts) {
   std::size_t n = 0;
-  bool aliased = inside(text_, clause);
+  bool aliased = inside(bytes(), clause);
   for (const auto p : parts) {
     n += p.size();
-    aliased = aliased || inside(text_, p);
+    aliased = aliased || inside(bytes(), p);
   }
   if (aliased) {
     std::string reason;
@@ -79,24 +109,64 @@ void Trace::add(std::string_view clause, std::initializer_list<std::string_view>
     add(clause, reason);
     return;
   }
+  thaw();
   open(clause.size(), n, clause);
   for (const auto p : parts) text_.append(p);
 }
 
+void Trace::reserve(std::size_t bytes) {
+  thaw();
+  text_.reserve(bytes);
+}
+
 void Trace::clear() {
   text_.clear();
+  block_.reset();
+  frozen_ = {};
   count_ = 0;
   last_ = 0;
 }
 
 Trace::Line Trace::back() const {
-  return *const_iterator{text_.data() + last_};
+  return *const_iterator{bytes().data() + last_};
 }
 
 Trace::Line Trace::operator[](std::size_t i) const {
   auto it = begin();
   std::advance(it, static_cast<std::ptrdiff_t>(i));
   return *it;
+}
+
+void TraceArena::begin(Trace& t) {
+  t.clear();
+  if (spare_.empty()) return;
+  t.text_.swap(spare_.back());
+  spare_.pop_back();
+}
+
+void TraceArena::freeze(Trace& t) {
+  if (t.block_) return;
+  const auto n = t.text_.size();
+  if (n > 0) {
+    if (!block_ || used_ + n > block_size_) {
+      // Small evaluations stay small; large ones settle at 1 MiB blocks.
+      constexpr std::size_t kFirst = 4096, kLargest = std::size_t{1} << 20;
+      block_size_ = std::max(n, block_ ? std::min(block_size_ * 2, kLargest) : kFirst);
+      block_.reset(new char[block_size_]);
+      used_ = 0;
+    }
+    char* at = block_.get() + used_;
+    std::memcpy(at, t.text_.data(), n);
+    used_ += n;
+    t.block_ = block_;
+    t.frozen_ = {at, n};
+  }
+  // The buffer goes back for the next begin(); a trace frozen without begin() must not make
+  // the pile grow for ever.
+  std::string buffer;
+  buffer.swap(t.text_);
+  buffer.clear();
+  if (spare_.size() < 8 && buffer.capacity() > 15) spare_.push_back(std::move(buffer));
 }
 
 }  // namespace kvittens

@@ -90,6 +90,8 @@ struct Context {
   bool first_use_indexed = false;
 
   mutable LocalTime local;
+  // Where decisions' traces are frozen (include/kvittens/trace.hpp).
+  TraceArena arena;
   // Buffers reused from visit to visit, so judging a visit allocates only its decision.
   std::string receipt_reason;  // judge_receipt's
   std::vector<int> insats_minutes;

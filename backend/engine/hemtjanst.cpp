@@ -259,7 +259,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   const auto& customer = *entry.customer;
   d.provider = customer.provider;
   d.stamp = ctx.stamp;
-  d.trace.reserve(320);
+  ctx.arena.begin(d.trace);
   const auto [start, end] = clause_4_12_times(v, d);
   d.start = start;
   d.end = end;
@@ -298,7 +298,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
     const auto& p = v.insatser[k];
     const auto& info = *ctx.insats(p.insats);
     InsatsDecision id;
-    id.trace.reserve(64);
+    ctx.arena.begin(id.trace);
     id.insats = p.insats;
     id.registered_minutes = minutes[k];
     int paid = payable ? minutes[k] : 0;
@@ -376,9 +376,11 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
       trace(id.trace, "4.2", "initiated by the provider: no customer fee");
     d.paid_minutes += id.paid_minutes;
     d.customer_fee = d.customer_fee || id.customer_fee;
+    ctx.arena.freeze(id.trace);
     d.insatser.push_back(std::move(id));
   }
   settle(d);
+  ctx.arena.freeze(d.trace);
 }
 
 // 4.6 — "Dubbelbemanning får bara registreras om en annan personal redan lagt in en insats."

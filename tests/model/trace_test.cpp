@@ -69,6 +69,79 @@ TEST(Trace, RefusesAClauseIdLongerThan255Bytes) {
   EXPECT_EQ(t.size(), 1u);  // the refused entry left nothing behind
 }
 
+TEST(Trace, AMovedFromTraceIsEmpty) {
+  Trace a{{"2", "x"}};
+  Trace b = std::move(a);
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): the contract under test
+  EXPECT_EQ(a.begin(), a.end());
+  EXPECT_EQ(b, (Trace{{"2", "x"}}));
+  a = std::move(b);
+  EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(a.size(), 1u);
+}
+
+TEST(TraceArena, FrozenTracesReadTheSameAndOutliveTheArena) {
+  std::vector<Trace> kept;
+  {
+    TraceArena arena;
+    for (int i = 0; i < 2000; ++i) {  // enough to fill several blocks
+      Trace t;
+      arena.begin(t);
+      t.add("2", {"visit ", std::to_string(i)});
+      t.add("4.10", std::string(static_cast<std::size_t>(i % 300), 'r'));
+      const Trace owned = t;
+      arena.freeze(t);
+      EXPECT_TRUE(t.frozen());
+      EXPECT_FALSE(owned.frozen());
+      EXPECT_EQ(t, owned);
+      kept.push_back(std::move(t));
+    }
+  }  // the arena is gone; its blocks live on in the traces
+  for (int i = 0; i < 2000; ++i) {
+    const auto& t = kept[static_cast<std::size_t>(i)];
+    ASSERT_EQ(t.size(), 2u);
+    EXPECT_EQ(t.front().reason, "visit " + std::to_string(i));
+    EXPECT_EQ(t.back().reason, std::string(static_cast<std::size_t>(i % 300), 'r'));
+  }
+}
+
+TEST(TraceArena, ChangingAFrozenTraceCopiesItOutAndLeavesItsCopiesAlone) {
+  TraceArena arena;
+  Trace t;
+  arena.begin(t);
+  t.add("B2", "registered time");
+  arena.freeze(t);
+  const Trace copy = t;  // shares the block
+  EXPECT_TRUE(copy.frozen());
+  t.add("B1", {"capped; ", t.front().reason});  // the reason views the frozen block
+  EXPECT_FALSE(t.frozen());
+  EXPECT_EQ(t, (Trace{{"B2", "registered time"}, {"B1", "capped; registered time"}}));
+  EXPECT_EQ(copy, (Trace{{"B2", "registered time"}}));
+  Trace cleared = copy;
+  cleared.clear();
+  EXPECT_TRUE(cleared.empty());
+  EXPECT_EQ(copy.size(), 1u);
+}
+
+TEST(TraceArena, LendsTheBufferOfAFrozenTraceToTheNextOne) {
+  TraceArena arena;
+  Trace a;
+  arena.begin(a);
+  a.add("2", std::string(200, 'a'));
+  const char* buffer = a.begin() == a.end() ? nullptr : a.front().clause.data();
+  arena.freeze(a);
+  Trace b;
+  arena.begin(b);
+  b.add("2", "b");
+  EXPECT_EQ(b.front().clause.data(), buffer);  // the same allocation, reused
+  EXPECT_EQ(a.front().reason, std::string(200, 'a'));
+  arena.freeze(b);
+  Trace empty;
+  arena.freeze(empty);  // nothing to keep
+  EXPECT_TRUE(empty.empty());
+  EXPECT_FALSE(empty.frozen());
+}
+
 TEST(SharedStamp, ComparesByContentAndDefaultsToEmpty) {
   const SharedStamp none;
   EXPECT_EQ(none->hash, "");
