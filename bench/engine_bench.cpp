@@ -83,15 +83,25 @@ void BM_EngineEvaluate(benchmark::State& state) {
   // One untimed evaluation first, so every size is measured in the steady state of a caller
   // that evaluates month after month (the first one also pays for growing the heap).
   benchmark::DoNotOptimize(engine.evaluate(month.world, month.regs));
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
   for (auto _ : state) {
     auto d = engine.evaluate(month.world, month.regs);
     benchmark::DoNotOptimize(d);
   }
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
   state.SetItemsProcessed(state.iterations() * state.range(0));
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  const double n = static_cast<double>(state.iterations());
+  // How much of the CPU time is the kernel handing out fresh pages for the result.
+  state.counters["page_faults_per_visit"] =
+      static_cast<double>(after.ru_minflt - before.ru_minflt) /
+      (n * static_cast<double>(state.range(0)));
+  state.counters["sys_ms"] = (seconds(after.ru_stime) - seconds(before.ru_stime)) * 1e3 / n;
+  state.counters["peak_rss_MiB"] = static_cast<double>(after.ru_maxrss) / 1024.0;
 }
+
 BENCHMARK(BM_EngineEvaluate)
     ->RangeMultiplier(10)
     ->Range(10'000, 10'000'000)
