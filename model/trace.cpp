@@ -66,22 +66,24 @@ void Trace::thaw() {
   frozen_ = {};
 }
 
-std::size_t Trace::open(std::size_t clause_size, std::size_t reason_size, std::string_view clause) {
-  if (clause_size > 255)
-    throw std::length_error("trace: clause id of " + std::to_string(clause_size) +
+char* Trace::open(std::string_view clause, std::size_t reason_size) {
+  if (clause.size() > 255)
+    throw std::length_error("trace: clause id of " + std::to_string(clause.size()) +
                             " bytes (at most 255)");
-  if (reason_size > UINT32_MAX || text_.size() > UINT32_MAX - kHeader - clause_size - reason_size)
-    throw std::length_error("trace: more than 4 GiB of reasons");
   const auto at = text_.size();
-  char header[kHeader];
-  header[0] = static_cast<char>(static_cast<unsigned char>(clause_size));
+  if (reason_size > UINT32_MAX || at > UINT32_MAX - kHeader - clause.size() - reason_size)
+    throw std::length_error("trace: more than 4 GiB of reasons");
+  // One size check for the whole entry; the parts are then copied in place.
+  text_.resize(at + kHeader + clause.size() + reason_size);
+  char* p = text_.data() + at;
+  p[0] = static_cast<char>(static_cast<unsigned char>(clause.size()));
   const auto n = static_cast<std::uint32_t>(reason_size);
-  std::memcpy(header + 1, &n, sizeof n);
-  text_.reserve(at + kHeader + clause_size + reason_size);
-  text_.append(header, kHeader).append(clause);
+  std::memcpy(p + 1, &n, sizeof n);
+  p += kHeader;
+  if (!clause.empty()) std::memcpy(p, clause.data(), clause.size());
   last_ = static_cast<std::uint32_t>(at);
   ++count_;
-  return at;
+  return p + clause.size();
 }
 
 void Trace::add(std::string_view clause, std::string_view reason) {
@@ -91,11 +93,11 @@ void Trace::add(std::string_view clause, std::string_view reason) {
     return;
   }
   thaw();
-  open(clause.size(), reason.size(), clause);
-  text_.append(reason);
+  char* p = open(clause, reason.size());
+  if (!reason.empty()) std::memcpy(p, reason.data(), reason.size());
 }
 
-void Trace::add(std::string_view clause, std::initializer_list<std::string_view> parts) {
+void Trace::add(std::string_view clause, std::span<const std::string_view> parts) {
   std::size_t n = 0;
   bool aliased = inside(bytes(), clause);
   for (const auto p : parts) {
@@ -110,8 +112,12 @@ void Trace::add(std::string_view clause, std::initializer_list<std::string_view>
     return;
   }
   thaw();
-  open(clause.size(), n, clause);
-  for (const auto p : parts) text_.append(p);
+  char* at = open(clause, n);
+  for (const auto p : parts) {
+    if (p.empty()) continue;
+    std::memcpy(at, p.data(), p.size());
+    at += p.size();
+  }
 }
 
 void Trace::reserve(std::size_t bytes) {

@@ -40,7 +40,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
   const auto& c = ctx.customer(v.customer);
   trace(d.trace, "2",
         {"visit time ", ctx.local.text(start), "–", ctx.local.text(end), " (",
-         std::to_string(d.registered_minutes), " min)"});
+         Number(d.registered_minutes), " min)"});
   if (v.manual) d.manual = true;
   std::string reason;
   bool payable = account_active(ctx, v.staff, start, reason);
@@ -50,15 +50,15 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    auto& receipt = ctx.receipt_reason;
-    const auto verdict =
-        judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start, receipt);
+    auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start);
     if (verdict.valid) {
-      trace(d.trace, "B2", receipt);
+      d.trace.add("B2", verdict.reason.view());
       continue;
     }
-    if (r.kind != ReceiptKind::None)
-      trace(d.trace, verdict.clause, {receipt, "; counts as no receipt"});
+    if (r.kind != ReceiptKind::None) {
+      verdict.reason.push("; counts as no receipt");
+      d.trace.add(verdict.clause, verdict.reason.view());
+    }
     if (c.nfc_exemption) {
       trace(d.trace, "B3",
             std::string(which) + " without receipt: the LSS officer approved work without NFC tag");

@@ -2,7 +2,9 @@
 // approval and spärrdatum (3.2, 4.13), and receipts (4.5, 4.10; B2 for boendestöd).
 #include "backend/engine/context.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <initializer_list>
 #include <stdexcept>
 #include <string_view>
@@ -45,6 +47,16 @@ const Date& LocalTime::civil(std::chrono::sys_days day) {
     day_ = day;
     civil_ = Date{day};
     civil_loaded_ = true;
+    const int y = int(civil_.year());
+    prefix_ok_ = y >= 1000 && y <= 9999;
+    if (prefix_ok_) {
+      put4(prefix_, y);
+      prefix_[4] = '-';
+      put2(prefix_ + 5, unsigned(civil_.month()));
+      prefix_[7] = '-';
+      put2(prefix_ + 8, unsigned(civil_.day()));
+      prefix_[10] = 'T';
+    }
   }
   return civil_;
 }
@@ -72,21 +84,20 @@ LocalTime::Text LocalTime::text(Instant t) {
     return general();
   const auto local = t + offset_;
   const auto day = std::chrono::floor<std::chrono::days>(local);
-  const Date& d = civil(day);
-  if (int(d.year()) < 1000 || int(d.year()) > 9999) return general();
+  civil(day);
+  if (!prefix_ok_) return general();
   const auto secs = (local - day).count();
   char* buf = out.data;
-  put4(buf, int(d.year()));
-  buf[4] = '-';
-  put2(buf + 5, unsigned(d.month()));
-  buf[7] = '-';
-  put2(buf + 8, unsigned(d.day()));
-  buf[10] = 'T';
+  std::memcpy(buf, prefix_, sizeof prefix_);
   put2(buf + 11, static_cast<unsigned>(secs / 3600));
   buf[13] = ':';
   put2(buf + 14, static_cast<unsigned>(secs / 60 % 60));
   out.size = 16;
   return out;
+}
+
+Number::Number(long v) {
+  size = static_cast<std::size_t>(std::to_chars(data, data + sizeof data, v).ptr - data);
 }
 
 void LocalTime::append_date(std::string& out, Date d) {
@@ -287,30 +298,31 @@ const Context::ShiftVerdict& Context::shift_verdict(std::string_view shift, Inst
   return list.back();
 }
 
-namespace {
-void assign(std::string& out, const char* prefix, std::initializer_list<std::string_view> parts) {
-  out.assign(prefix);
-  for (const auto p : parts) out += p;
-}
-}  // namespace
-
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
                              std::string_view receipt_clause, const std::string& visit_id,
-                             bool at_start, std::string& reason) {
-  const char* prefix = at_start ? "start: " : "end: ";
+                             bool at_start) {
+  ReceiptVerdict v;
+  v.clause = receipt_clause;
+  v.reason.push(at_start ? "start: " : "end: ");
+  const auto say = [&](std::initializer_list<std::string_view> parts) {
+    for (const auto p : parts) v.reason.push(p);
+  };
   const auto fail = [&](std::initializer_list<std::string_view> parts,
                         std::string_view clause = {}) {
-    assign(reason, prefix, parts);
-    return ReceiptVerdict{false, clause.empty() ? receipt_clause : clause};
+    say(parts);
+    if (!clause.empty()) v.clause = clause;
+    return v;
   };
+  auto& text = ctx.receipt_text;
   switch (r.kind) {
     case ReceiptKind::None:
       return fail({"no receipt"});
     case ReceiptKind::Nfc: {
       for (const auto& t : customer.nfc_tags)
         if (t == r.tag_uid) {
-          assign(reason, prefix, {"NFC tag ", r.tag_uid, " is the customer's"});
-          return {true, receipt_clause};
+          say({"NFC tag ", r.tag_uid, " is the customer's"});
+          v.valid = true;
+          return v;
         }
       if (customer.cohabitant) {
         if (const auto* cohabitant = ctx.find_customer(*customer.cohabitant))
@@ -331,20 +343,24 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
       for (const auto& c : lock->second->customers) serves = serves || c == customer.id;
       if (!serves) return fail({"lock ", e.lock_id, " is not on this customer's door"});
       const auto key = lock_receipt::from_hex(lock->second->key_hex);
-      const auto seq = std::to_string(e.seq);
+      text.seq = std::to_string(e.seq);
       if (!key || !lock_receipt::verify(e, *key))
-        return fail({"lock receipt seq ", seq, " has a MAC that does not verify (forged)"});
+        return fail({"lock receipt seq ", text.seq, " has a MAC that does not verify (forged)"});
       const auto* first = ctx.first_use_of(e.lock_id, e.seq);
       if (first && *first != visit_id + (at_start ? "/start" : "/end"))
-        return fail({"lock receipt seq ", seq, " was already used by ", *first, " (replay)"});
+        return fail({"lock receipt seq ", text.seq, " was already used by ", *first, " (replay)"});
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
-      if (gap > tolerance)
-        return fail({"lock receipt time ", format_local(event_time), " is ", std::to_string(gap),
-                     " min from the visit time"});
-      assign(reason, prefix, {"lock ", e.lock_id, " receipt seq ", seq, " verified"});
-      return {true, receipt_clause};
+      if (gap > tolerance) {
+        text.time = ctx.local.text(event_time);
+        text.gap = std::to_string(gap);
+        return fail(
+            {"lock receipt time ", text.time, " is ", text.gap, " min from the visit time"});
+      }
+      say({"lock ", e.lock_id, " receipt seq ", text.seq, " verified"});
+      v.valid = true;
+      return v;
     }
   }
   return fail({"unknown receipt"});

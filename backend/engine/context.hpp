@@ -2,8 +2,10 @@
 // indexes over the world, and running totals that span visits (caps, lock sequence numbers).
 #pragma once
 
+#include <array>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,6 +45,27 @@ class LocalTime {
   std::chrono::sys_days day_{};
   Date civil_{};
   bool civil_loaded_ = false;
+  char prefix_[11] = {};  // "YYYY-MM-DDT" of day_ (when its year has four digits)
+  bool prefix_ok_ = false;
+};
+
+// A number as text held by value, for reasons assembled from parts (std::to_string
+// without the string).
+struct Number {
+  explicit Number(long v);
+  char data[24];
+  std::size_t size = 0;
+  operator std::string_view() const { return {data, size}; }
+};
+
+// A reason as a list of parts, each a view: literals, the registration's own text, or
+// text a Context buffer holds until the next call that fills it. Added to a trace with
+// Trace::add(clause, parts.view()).
+struct ReasonParts {
+  std::array<std::string_view, 10> items;
+  std::size_t size = 0;
+  void push(std::string_view p) { items.at(size++) = p; }
+  std::span<const std::string_view> view() const { return {items.data(), size}; }
 };
 
 // Hash for string-keyed maps looked up by std::string_view (no key string built per lookup).
@@ -93,7 +116,11 @@ struct Context {
   // Where decisions' traces are frozen (include/kvittens/trace.hpp).
   TraceArena arena;
   // Buffers reused from visit to visit, so judging a visit allocates only its decision.
-  std::string receipt_reason;  // judge_receipt's
+  // judge_receipt's text behind its reason parts (valid until its next call).
+  struct ReceiptText {
+    std::string seq, gap;
+    LocalTime::Text time;
+  } receipt_text;
   std::vector<int> insats_minutes;
   std::vector<const InsatsInfo*> kept_insatser;
   // shift_approved_in_time by shift and month of the registration.
@@ -144,13 +171,13 @@ struct ReceiptVerdict {
   bool valid = false;
   std::string_view clause;  // clause behind the verdict ("4.10", "4.5", "B2"): a literal or
                             // `receipt_clause`
+  // Starts with "start: " or "end: "; the parts stay valid until the next judge_receipt.
+  ReasonParts reason;
 };
-// The reason is written to `reason` (cleared first; a buffer the caller reuses) and starts
-// with "start: " or "end: ". The receipt's registration is "visit_id/start" or
-// "visit_id/end" (replay check, I-6).
+// The receipt's registration is "visit_id/start" or "visit_id/end" (replay check, I-6).
 ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
                              std::string_view receipt_clause, const std::string& visit_id,
-                             bool at_start, std::string& reason);
+                             bool at_start);
 
 // Clause functions per service; each fills decisions for one registration.
 // Fills `d`, a default-constructed decision (in place: decisions are large).
@@ -168,8 +195,7 @@ VisitDecision boendestod_absence(Context& ctx, const Absence& a);
 void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_order);
 
 // Section 2: monthly summaries (manual share, repayments).
-std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
-                                              const std::vector<VisitDecision>& decisions);
+std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDecisions& decisions);
 
 // A decision for one registration, stamped, with its registered minutes and nothing paid yet.
 VisitDecision decision_for(const Context& ctx, const std::string& id, const char* kind,

@@ -132,7 +132,7 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   if (!std::is_sorted(order.begin(), order.end(), by_start))
     std::stable_sort(order.begin(), order.end(), by_start);
   // Room for every decision at once: growing would move all visit decisions again.
-  std::vector<VisitDecision> visits;
+  VisitDecisions visits;
   visits.reserve(regs.visits.size() + regs.double_staffing.size() + regs.declined.size() +
                  regs.absences.size());
   visits.resize(regs.visits.size());

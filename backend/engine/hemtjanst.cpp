@@ -80,15 +80,15 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    auto& reason = ctx.receipt_reason;
-    const auto verdict =
-        judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start, reason);
+    auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start);
     if (verdict.valid) {
-      trace(d.trace, verdict.clause, reason);
+      d.trace.add(verdict.clause, verdict.reason.view());
       continue;
     }
-    if (r.kind != ReceiptKind::None)
-      trace(d.trace, verdict.clause, {reason, "; counts as no receipt"});
+    if (r.kind != ReceiptKind::None) {
+      verdict.reason.push("; counts as no receipt");
+      d.trace.add(verdict.clause, verdict.reason.view());
+    }
     // 4.11: lunch/dinner pickup may start without receipt, no note needed (I-5).
     if (at_start && place == Place::Pickup) {
       const bool meal = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
@@ -266,7 +266,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   d.registered_minutes = static_cast<int>(minutes_between(start, end));
   trace(d.trace, "2",
         {"visit time ", ctx.local.text(start), "–", ctx.local.text(end), " (",
-         std::to_string(d.registered_minutes), " min), receipt to receipt"});
+         Number(d.registered_minutes), " min), receipt to receipt"});
   if (v.manual) {
     trace(d.trace, "4.14", "registered after the fact: a manual registration");
     d.manual = true;
@@ -334,7 +334,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
             paid = order->minutes;
           }
         } else {
-          trace(id.trace, "4.2", {"within the ordered ", std::to_string(order->minutes), " min"});
+          trace(id.trace, "4.2", {"within the ordered ", Number(order->minutes), " min"});
         }
         if (v.start_place == Place::Pickup && info.pickup)
           trace(id.trace, "4.11", "pickup of the matlåda included in the granted time");

@@ -7,8 +7,7 @@
 
 namespace kvittens::backend::detail {
 
-std::vector<MonthlySummary> monthly_summaries(const Context& ctx,
-                                              const std::vector<VisitDecision>& decisions) {
+std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDecisions& decisions) {
   // Keyed by provider and year*100+month, which orders as the "YYYY-MM" text does.
   std::map<std::pair<std::string, int>, MonthlySummary> by_key;
   MonthlySummary* last = nullptr;

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "kvittens/bulk_allocator.hpp"
 #include "kvittens/time.hpp"
 #include "kvittens/trace.hpp"
 
@@ -303,8 +304,11 @@ struct MonthlySummary {
   bool operator==(const MonthlySummary&) const = default;
 };
 
+// A month's decisions: one array of up to GiB, in blocks of its own (bulk_allocator.hpp).
+using VisitDecisions = std::vector<VisitDecision, BulkAllocator<VisitDecision>>;
+
 struct Decisions {
-  std::vector<VisitDecision> visits;   // in registration order
+  VisitDecisions visits;               // in registration order
   std::vector<MonthlySummary> months;  // by provider, then month
 };
 

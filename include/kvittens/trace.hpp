@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,7 +73,10 @@ class Trace {
   // Appends one entry. A clause id is at most 255 bytes (std::length_error otherwise).
   void add(std::string_view clause, std::string_view reason);
   // Appends one entry whose reason is the concatenation of `parts`, without a temporary.
-  void add(std::string_view clause, std::initializer_list<std::string_view> parts);
+  void add(std::string_view clause, std::span<const std::string_view> parts);
+  void add(std::string_view clause, std::initializer_list<std::string_view> parts) {
+    add(clause, std::span<const std::string_view>(parts.begin(), parts.size()));
+  }
   void push_back(const TraceEntry& e) { add(e.clause, e.reason); }
 
   // Room for about `bytes` of clause and reason text before the buffer grows.
@@ -98,7 +102,8 @@ class Trace {
   static constexpr std::size_t kHeader = 5;
   std::string_view bytes() const { return block_ ? frozen_ : std::string_view(text_); }
   void thaw();  // makes the bytes its own before a change
-  std::size_t open(std::size_t clause_size, std::size_t reason_size, std::string_view clause);
+  // Adds an entry's header and clause with room for its reason; returns where the reason goes.
+  char* open(std::string_view clause, std::size_t reason_size);
   std::string text_;                     // the bytes while the trace is its own
   std::shared_ptr<const char[]> block_;  // the arena block holding frozen_, when frozen
   std::string_view frozen_;

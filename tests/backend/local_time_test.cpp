@@ -37,5 +37,17 @@ TEST(LocalTime, FarYearsTakeTheGeneralPath) {
     expect_same(local, parse_local(t));
 }
 
+TEST(Number, WritesWhatToStringWrites) {
+  for (const long v : {0L, 7L, -1L, 45L, 1440L, 2147483647L, -9223372036854775807L - 1})
+    EXPECT_EQ(std::string(std::string_view(Number(v))), std::to_string(v));
+}
+
+TEST(ReasonParts, RefusesMorePartsThanItHolds) {
+  ReasonParts parts;
+  for (std::size_t i = 0; i < parts.items.size(); ++i) parts.push("x");
+  EXPECT_EQ(parts.view().size(), parts.items.size());
+  EXPECT_THROW(parts.push("one too many"), std::out_of_range);
+}
+
 }  // namespace
 }  // namespace kvittens::backend::detail

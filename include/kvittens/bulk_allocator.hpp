@@ -1,0 +1,54 @@
+// An allocator for the one array a large evaluation fills from scratch: a month's visit
+// decisions, hundreds of MiB to GiB.
+//
+// From 4 MiB up it maps the block itself and asks the kernel for transparent huge pages, so
+// filling it costs one page fault per 2 MiB instead of one per 4 KiB, and freeing it hands
+// the pages straight back. Through malloc such a block was fresh 4 KiB pages on every
+// evaluation (or, after a larger one, a part of the heap that lost its huge pages): at 10^7
+// visits the kernel's share of the engine's time was 40 % (bench/RESULTS.md). Smaller blocks
+// go to operator new. Stateless: all instances are equal.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace kvittens {
+
+namespace bulk {
+constexpr std::size_t kThreshold = std::size_t{4} << 20;
+void* map(std::size_t bytes);  // throws std::bad_alloc
+void unmap(void* p, std::size_t bytes) noexcept;
+}  // namespace bulk
+
+template <class T>
+struct BulkAllocator {
+  using value_type = T;
+  BulkAllocator() = default;
+  template <class U>
+  BulkAllocator(const BulkAllocator<U>&) noexcept {}
+
+  T* allocate(std::size_t n) {
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes >= bulk::kThreshold) return static_cast<T*>(bulk::map(bytes));
+    if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      return static_cast<T*>(::operator new (bytes, std::align_val_t{alignof(T)}));
+    else
+      return static_cast<T*>(::operator new(bytes));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes >= bulk::kThreshold)
+      bulk::unmap(p, bytes);
+    else if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      ::operator delete (p, bytes, std::align_val_t{alignof(T)});
+    else
+      ::operator delete(p, bytes);
+  }
+  template <class U>
+  bool operator==(const BulkAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+}  // namespace kvittens

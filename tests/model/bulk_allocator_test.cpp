@@ -1,0 +1,63 @@
+// BulkAllocator: blocks below the threshold from operator new, larger ones mapped; a
+// vector keeps its contents across the switch in both directions.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "kvittens/bulk_allocator.hpp"
+#include "kvittens/model.hpp"
+
+namespace kvittens {
+namespace {
+
+using Bulk = std::vector<std::uint64_t, BulkAllocator<std::uint64_t>>;
+
+TEST(BulkAllocator, VectorKeepsItsContentsWhenGrowingPastTheThresholdAndBack) {
+  const std::size_t large = 2 * bulk::kThreshold / sizeof(std::uint64_t);
+  Bulk v;
+  for (std::size_t i = 0; i < large; ++i) v.push_back(i * 7);
+  ASSERT_GE(v.capacity() * sizeof(std::uint64_t), bulk::kThreshold);
+  for (std::size_t i = 0; i < large; i += 4099) ASSERT_EQ(v[i], i * 7) << i;
+  EXPECT_EQ(v.back(), (large - 1) * 7);
+  v.resize(10);
+  v.shrink_to_fit();  // back to operator new
+  ASSERT_LT(v.capacity() * sizeof(std::uint64_t), bulk::kThreshold);
+  for (std::size_t i = 0; i < v.size(); ++i) EXPECT_EQ(v[i], i * 7);
+}
+
+TEST(BulkAllocator, MappedBlocksAreZeroedPagesAndWritableToTheEnd) {
+  BulkAllocator<unsigned char> a;
+  const std::size_t n = bulk::kThreshold + 12345;
+  unsigned char* p = a.allocate(n);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p[0], 0);
+  EXPECT_EQ(p[n - 1], 0);
+  p[0] = 1;
+  p[n - 1] = 2;
+  EXPECT_EQ(p[0] + p[n - 1], 3);
+  a.deallocate(p, n);
+}
+
+TEST(BulkAllocator, RefusesSizesThatOverflow) {
+  BulkAllocator<std::uint64_t> a;
+  EXPECT_THROW((void)a.allocate(static_cast<std::size_t>(-1) / 4), std::bad_array_new_length);
+}
+
+TEST(BulkAllocator, DecisionsCopyAndCompareAcrossAllocators) {
+  Decisions d;
+  const std::size_t n = bulk::kThreshold / sizeof(VisitDecision) + 10;
+  d.visits.resize(n);
+  d.visits[n - 1].id = "last";
+  d.visits[n - 1].trace.add("4.10", "end: NFC tag 04:AA is the customer's");
+  const Decisions copy = d;
+  ASSERT_EQ(copy.visits.size(), n);
+  EXPECT_EQ(copy.visits[n - 1], d.visits[n - 1]);
+  EXPECT_EQ(copy.visits[n - 1].trace.back().clause, "4.10");
+  const std::vector<VisitDecision> plain(copy.visits.begin(), copy.visits.end());
+  EXPECT_EQ(plain.back().id, "last");
+}
+
+}  // namespace
+}  // namespace kvittens
