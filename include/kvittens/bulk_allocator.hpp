@@ -1,12 +1,13 @@
 // An allocator for the one array a large evaluation fills from scratch: a month's visit
 // decisions, hundreds of MiB to GiB.
 //
-// From 4 MiB up it maps the block itself and asks the kernel for transparent huge pages, so
+// From 32 MiB up it maps the block itself and asks the kernel for transparent huge pages, so
 // filling it costs one page fault per 2 MiB instead of one per 4 KiB, and freeing it hands
-// the pages straight back. Through malloc such a block was fresh 4 KiB pages on every
-// evaluation (or, after a larger one, a part of the heap that lost its huge pages): at 10^7
-// visits the kernel's share of the engine's time was 40 % (bench/RESULTS.md). Smaller blocks
-// go to operator new. Stateless: all instances are equal.
+// the pages straight back. 32 MiB is glibc's largest mmap threshold: malloc would map such a
+// block afresh anyway, in 4 KiB pages on every evaluation (or, after a larger one, reuse heap
+// that had lost its huge pages): at 10^7 visits the kernel's share of the engine's time was
+// 35-40 % (bench/RESULTS.md). Smaller blocks go to operator new, where the heap recycles
+// them from one evaluation to the next. Stateless: all instances are equal.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +16,7 @@
 namespace kvittens {
 
 namespace bulk {
-constexpr std::size_t kThreshold = std::size_t{4} << 20;
+constexpr std::size_t kThreshold = std::size_t{32} << 20;
 void* map(std::size_t bytes);  // throws std::bad_alloc
 void unmap(void* p, std::size_t bytes) noexcept;
 }  // namespace bulk
