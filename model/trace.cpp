@@ -87,14 +87,7 @@ char* Trace::open(std::string_view clause, std::size_t reason_size) {
 }
 
 void Trace::add(std::string_view clause, std::string_view reason) {
-  if (inside(bytes(), clause) || inside(bytes(), reason)) {
-    const TraceEntry copy{std::string(clause), std::string(reason)};
-    add(copy.clause, copy.reason);
-    return;
-  }
-  thaw();
-  char* p = open(clause, reason.size());
-  if (!reason.empty()) std::memcpy(p, reason.data(), reason.size());
+  add(clause, std::span<const std::string_view>(&reason, 1));
 }
 
 void Trace::add(std::string_view clause, std::span<const std::string_view> parts) {
@@ -104,11 +97,12 @@ void Trace::add(std::string_view clause, std::span<const std::string_view> parts
     n += p.size();
     aliased = aliased || inside(bytes(), p);
   }
-  if (aliased) {
-    std::string reason;
-    reason.reserve(n);
-    for (const auto p : parts) reason += p;
-    add(clause, reason);
+  if (aliased) {  // copy clause and reason out first: adding may move the bytes they view
+    TraceEntry copy{std::string(clause), {}};
+    copy.reason.reserve(n);
+    for (const auto p : parts) copy.reason += p;
+    const std::string_view reason = copy.reason;
+    add(copy.clause, std::span<const std::string_view>(&reason, 1));
     return;
   }
   thaw();

@@ -31,6 +31,14 @@ void put4(char* p, int v) {
   put2(p, static_cast<unsigned>(v / 100));
   put2(p + 2, static_cast<unsigned>(v % 100));
 }
+// "YYYY-MM-DD" into p[0..10) (a four-digit year: callers check).
+void put_date(char* p, Date d) {
+  put4(p, int(d.year()));
+  p[4] = '-';
+  put2(p + 5, unsigned(d.month()));
+  p[7] = '-';
+  put2(p + 8, unsigned(d.day()));
+}
 }  // namespace
 
 void LocalTime::refresh(Instant t) {
@@ -50,11 +58,7 @@ const Date& LocalTime::civil(std::chrono::sys_days day) {
     const int y = int(civil_.year());
     prefix_ok_ = y >= 1000 && y <= 9999;
     if (prefix_ok_) {
-      put4(prefix_, y);
-      prefix_[4] = '-';
-      put2(prefix_ + 5, unsigned(civil_.month()));
-      prefix_[7] = '-';
-      put2(prefix_ + 8, unsigned(civil_.day()));
+      put_date(prefix_, civil_);
       prefix_[10] = 'T';
     }
   }
@@ -107,11 +111,7 @@ void LocalTime::append_date(std::string& out, Date d) {
     return;
   }
   char buf[10];
-  put4(buf, y);
-  buf[4] = '-';
-  put2(buf + 5, unsigned(d.month()));
-  buf[7] = '-';
-  put2(buf + 8, unsigned(d.day()));
+  put_date(buf, d);
   out.append(buf, 10);
 }
 
