@@ -1,24 +1,22 @@
-// Trace: entries packed back to back in one string (see include/kvittens/trace.hpp).
+// Trace: entries packed back to back in a shared block (see include/kvittens/trace.hpp).
 #include "kvittens/trace.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <stdexcept>
 
 namespace kvittens {
 namespace {
 
-// Whether `v` points into `s`: such a view dies when `s` grows, so it is copied first.
-bool inside(std::string_view s, std::string_view v) {
-  return !v.empty() && std::less_equal<>{}(s.data(), v.data()) &&
-         std::less<>{}(v.data(), s.data() + s.size());
-}
-
 std::uint32_t reason_size_at(const char* at) {
   std::uint32_t n = 0;
   std::memcpy(&n, at + 1, sizeof n);
   return n;
+}
+
+// A block for bytes about to be overwritten: one allocation with its reference count.
+std::shared_ptr<char[]> new_block(std::size_t size) {
+  return std::make_shared_for_overwrite<char[]>(size);
 }
 
 }  // namespace
@@ -38,52 +36,83 @@ Trace::Trace(std::initializer_list<TraceEntry> entries) {
   for (const auto& e : entries) add(e.clause, e.reason);
 }
 
-Trace::Trace(Trace&& o) noexcept
-    : text_(std::move(o.text_)),
-      block_(std::move(o.block_)),
-      frozen_(o.frozen_),
-      count_(o.count_),
-      last_(o.last_) {
-  o.clear();
-}
+Trace::Trace(const Trace& o)
+    : block_(o.block_), data_(o.data_), size_(o.size_), count_(o.count_), last_(o.last_) {}
 
-Trace& Trace::operator=(Trace&& o) noexcept {
+Trace& Trace::operator=(const Trace& o) {
   if (this != &o) {
-    text_ = std::move(o.text_);
-    block_ = std::move(o.block_);
-    frozen_ = o.frozen_;
+    const auto keep = o.block_;  // o may view bytes only this trace holds
+    release();
+    block_ = keep;
+    data_ = o.data_;
+    size_ = o.size_;
     count_ = o.count_;
     last_ = o.last_;
-    o.clear();
   }
   return *this;
 }
 
-void Trace::thaw() {
-  if (!block_) return;
-  text_.assign(frozen_);
-  block_.reset();
-  frozen_ = {};
+Trace::Trace(Trace&& o) noexcept
+    : block_(std::move(o.block_)),
+      data_(o.data_),
+      size_(o.size_),
+      room_(o.room_),
+      count_(o.count_),
+      last_(o.last_),
+      arena_(o.arena_) {
+  if (arena_) arena_->open_ = this;
+  o.data_ = nullptr;
+  o.size_ = o.room_ = o.count_ = o.last_ = 0;
+  o.arena_ = nullptr;
 }
 
-char* Trace::open(std::string_view clause, std::size_t reason_size) {
-  if (clause.size() > 255)
-    throw std::length_error("trace: clause id of " + std::to_string(clause.size()) +
-                            " bytes (at most 255)");
-  const auto at = text_.size();
-  if (reason_size > UINT32_MAX || at > UINT32_MAX - kHeader - clause.size() - reason_size)
-    throw std::length_error("trace: more than 4 GiB of reasons");
-  // One size check for the whole entry; the parts are then copied in place.
-  text_.resize(at + kHeader + clause.size() + reason_size);
-  char* p = text_.data() + at;
-  p[0] = static_cast<char>(static_cast<unsigned char>(clause.size()));
-  const auto n = static_cast<std::uint32_t>(reason_size);
-  std::memcpy(p + 1, &n, sizeof n);
-  p += kHeader;
-  if (!clause.empty()) std::memcpy(p, clause.data(), clause.size());
-  last_ = static_cast<std::uint32_t>(at);
-  ++count_;
-  return p + clause.size();
+Trace& Trace::operator=(Trace&& o) noexcept {
+  if (this != &o) {
+    auto keep = std::move(o.block_);
+    release();
+    block_ = std::move(keep);
+    data_ = o.data_;
+    size_ = o.size_;
+    room_ = o.room_;
+    count_ = o.count_;
+    last_ = o.last_;
+    arena_ = o.arena_;
+    if (arena_) arena_->open_ = this;
+    o.data_ = nullptr;
+    o.size_ = o.room_ = o.count_ = o.last_ = 0;
+    o.arena_ = nullptr;
+  }
+  return *this;
+}
+
+Trace::~Trace() {
+  if (arena_) arena_->close();
+}
+
+void Trace::release() {
+  if (arena_) arena_->close();
+  block_.reset();
+  data_ = nullptr;
+  size_ = room_ = count_ = last_ = 0;
+}
+
+std::shared_ptr<char[]> Trace::make_room(std::size_t need) {
+  auto old = block_;
+  if (arena_) {
+    arena_->grow_open(need);
+    return old;
+  }
+  // Bytes of its own, doubling: a trace built outside an arena is short, so it starts at
+  // one small block.
+  const std::size_t have = std::size_t{size_} + room_;
+  const std::size_t size = std::min<std::size_t>(
+      UINT32_MAX, std::max({std::size_t{size_} + need, 2 * have, std::size_t{128}}));
+  auto block = new_block(size);
+  if (size_ > 0) std::memcpy(block.get(), data_, size_);
+  block_ = std::move(block);
+  data_ = block_.get();
+  room_ = static_cast<std::uint32_t>(size - size_);
+  return old;
 }
 
 void Trace::add(std::string_view clause, std::string_view reason) {
@@ -91,44 +120,46 @@ void Trace::add(std::string_view clause, std::string_view reason) {
 }
 
 void Trace::add(std::string_view clause, std::span<const std::string_view> parts) {
+  if (clause.size() > 255)
+    throw std::length_error("trace: clause id of " + std::to_string(clause.size()) +
+                            " bytes (at most 255)");
   std::size_t n = 0;
-  bool aliased = inside(bytes(), clause);
-  for (const auto p : parts) {
-    n += p.size();
-    aliased = aliased || inside(bytes(), p);
+  for (const auto p : parts) n += p.size();
+  if (n > UINT32_MAX || size_ > UINT32_MAX - kHeader - clause.size() - n)
+    throw std::length_error("trace: more than 4 GiB of reasons");
+  const std::size_t need = kHeader + clause.size() + n;
+  // Bytes move only into a new block; the old one stays alive in `old` until the entry is
+  // written, so the clause and parts may view this trace's own entries.
+  std::shared_ptr<char[]> old;
+  if (need > room_) old = make_room(need);
+  char* p = data_ + size_;
+  p[0] = static_cast<char>(static_cast<unsigned char>(clause.size()));
+  const auto reason_size = static_cast<std::uint32_t>(n);
+  std::memcpy(p + 1, &reason_size, sizeof reason_size);
+  p += kHeader;
+  if (!clause.empty()) std::memcpy(p, clause.data(), clause.size());
+  p += clause.size();
+  for (const auto part : parts) {
+    if (part.empty()) continue;
+    std::memcpy(p, part.data(), part.size());
+    p += part.size();
   }
-  if (aliased) {  // copy clause and reason out first: adding may move the bytes they view
-    TraceEntry copy{std::string(clause), {}};
-    copy.reason.reserve(n);
-    for (const auto p : parts) copy.reason += p;
-    const std::string_view reason = copy.reason;
-    add(copy.clause, std::span<const std::string_view>(&reason, 1));
-    return;
-  }
-  thaw();
-  char* at = open(clause, n);
-  for (const auto p : parts) {
-    if (p.empty()) continue;
-    std::memcpy(at, p.data(), p.size());
-    at += p.size();
-  }
+  last_ = size_;
+  size_ += static_cast<std::uint32_t>(need);
+  room_ -= static_cast<std::uint32_t>(need);
+  ++count_;
 }
 
 void Trace::reserve(std::size_t bytes) {
-  thaw();
-  text_.reserve(bytes);
+  if (bytes > room_) make_room(bytes);
 }
 
 void Trace::clear() {
-  text_.clear();
-  block_.reset();
-  frozen_ = {};
-  count_ = 0;
-  last_ = 0;
+  release();
 }
 
 Trace::Line Trace::back() const {
-  return *const_iterator{bytes().data() + last_};
+  return *const_iterator{data_ + last_};
 }
 
 Trace::Line Trace::operator[](std::size_t i) const {
@@ -137,36 +168,61 @@ Trace::Line Trace::operator[](std::size_t i) const {
   return *it;
 }
 
+TraceArena::~TraceArena() {
+  close();
+}
+
+void TraceArena::close() {
+  if (!open_) return;
+  Trace& t = *open_;
+  used_ = static_cast<std::size_t>(t.data_ - block_.get()) + t.size_;
+  t.room_ = 0;
+  t.arena_ = nullptr;
+  open_ = nullptr;
+}
+
+void TraceArena::next_block(std::size_t need) {
+  // Small evaluations stay small; large ones settle at 1 MiB blocks.
+  constexpr std::size_t kFirst = 4096, kLargest = std::size_t{1} << 20;
+  block_size_ = std::max(need, block_ ? std::min(block_size_ * 2, kLargest) : kFirst);
+  block_ = new_block(block_size_);
+  used_ = 0;
+}
+
+void TraceArena::grow_open(std::size_t need) {
+  Trace& t = *open_;
+  next_block(std::size_t{t.size_} + need);
+  if (t.size_ > 0) std::memcpy(block_.get(), t.data_, t.size_);
+  t.block_ = block_;
+  t.data_ = block_.get();
+  t.room_ = static_cast<std::uint32_t>(block_size_ - t.size_);
+}
+
 void TraceArena::begin(Trace& t) {
   t.clear();
-  if (spare_.empty()) return;
-  t.text_.swap(spare_.back());
-  spare_.pop_back();
+  close();
+  t.block_ = block_;
+  t.data_ = block_ ? block_.get() + used_ : nullptr;
+  t.room_ = static_cast<std::uint32_t>(block_size_ - used_);
+  t.arena_ = this;
+  open_ = &t;
 }
 
 void TraceArena::freeze(Trace& t) {
-  if (t.block_) return;
-  const auto n = t.text_.size();
-  if (n > 0) {
-    if (!block_ || used_ + n > block_size_) {
-      // Small evaluations stay small; large ones settle at 1 MiB blocks.
-      constexpr std::size_t kFirst = 4096, kLargest = std::size_t{1} << 20;
-      block_size_ = std::max(n, block_ ? std::min(block_size_ * 2, kLargest) : kFirst);
-      block_.reset(new char[block_size_]);
-      used_ = 0;
-    }
-    char* at = block_.get() + used_;
-    std::memcpy(at, t.text_.data(), n);
-    used_ += n;
-    t.block_ = block_;
-    t.frozen_ = {at, n};
+  if (t.arena_) {  // open here (or in another arena): its bytes are in place already
+    t.arena_->close();
+    return;
   }
-  // The buffer goes back for the next begin(); a trace frozen without begin() must not make
-  // the pile grow for ever.
-  std::string buffer;
-  buffer.swap(t.text_);
-  buffer.clear();
-  if (spare_.size() < 8 && buffer.capacity() > 15) spare_.push_back(std::move(buffer));
+  if (t.room_ == 0 || t.size_ == 0) return;  // shared already, or nothing to keep
+  // Bytes of its own: copy them in, so the trace shares a block with the others.
+  close();
+  if (!block_ || block_size_ - used_ < t.size_) next_block(t.size_);
+  char* at = block_.get() + used_;
+  std::memcpy(at, t.data_, t.size_);
+  used_ += t.size_;
+  t.block_ = block_;
+  t.data_ = at;
+  t.room_ = 0;
 }
 
 }  // namespace kvittens

@@ -1,12 +1,13 @@
 // A decision's trace: the reasons it rests on, in the order the engine found them, each
 // citing a clause of the rule pack ("4.10").
 //
-// All entries of one trace live in one text buffer. While a trace is built the buffer is its
-// own; the engine then freezes it into a TraceArena, an immutable block shared by the traces
-// of one evaluation, so a decision costs no allocation and no free for its reasons (engine
-// throughput, bench/RESULTS.md). Copying a frozen trace shares the block; changing it copies
-// the text out first. Entries are read as views: a Line stays valid until the trace is
-// changed or destroyed; copy what must outlive it.
+// All entries of one trace are packed back to back in one run of bytes, held by a
+// reference-counted block. A trace the engine builds is written straight into a TraceArena
+// block, where the traces of one evaluation lie side by side, so a decision costs no
+// allocation and no copy for its reasons (engine throughput, bench/RESULTS.md). A trace built
+// on its own has a block of its own. Copying a trace shares its bytes; only the trace that
+// wrote them appends in place, any other copies them out first. Entries are read as views: a
+// Line stays valid until the trace is changed or destroyed; copy what must outlive it.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,8 @@ struct TraceEntry {
   std::string reason;
   bool operator==(const TraceEntry&) const = default;
 };
+
+class TraceArena;
 
 class Trace {
  public:
@@ -64,13 +67,16 @@ class Trace {
 
   Trace() = default;
   Trace(std::initializer_list<TraceEntry> entries);
-  Trace(const Trace&) = default;
-  Trace& operator=(const Trace&) = default;
+  // A copy shares the bytes and never appends in place.
+  Trace(const Trace& o);
+  Trace& operator=(const Trace& o);
   // A moved-from trace is empty.
   Trace(Trace&& o) noexcept;
   Trace& operator=(Trace&& o) noexcept;
+  ~Trace();
 
-  // Appends one entry. A clause id is at most 255 bytes (std::length_error otherwise).
+  // Appends one entry. A clause id is at most 255 bytes (std::length_error otherwise). The
+  // clause and reason may view this trace's own entries.
   void add(std::string_view clause, std::string_view reason);
   // Appends one entry whose reason is the concatenation of `parts`, without a temporary.
   void add(std::string_view clause, std::span<const std::string_view> parts);
@@ -79,19 +85,20 @@ class Trace {
   }
   void push_back(const TraceEntry& e) { add(e.clause, e.reason); }
 
-  // Room for about `bytes` of clause and reason text before the buffer grows.
+  // Room for about `bytes` of clause and reason text before the bytes move.
   void reserve(std::size_t bytes);
   void clear();
 
   std::size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
-  const_iterator begin() const { return {bytes().data()}; }
-  const_iterator end() const { return {bytes().data() + bytes().size()}; }
+  const_iterator begin() const { return {data_}; }
+  const_iterator end() const { return {data_ + size_}; }
   Line front() const { return *begin(); }
   Line back() const;                     // precondition: !empty()
   Line operator[](std::size_t i) const;  // walks i entries (traces are short)
-  // Whether the entries live in a TraceArena block (shared) rather than a buffer of its own.
-  bool frozen() const { return block_ != nullptr; }
+  // Whether the bytes are read-only here (frozen in an arena, or shared by a copy): the next
+  // change copies them out first.
+  bool frozen() const { return count_ > 0 && room_ == 0; }
 
   bool operator==(const Trace& o) const { return bytes() == o.bytes(); }
 
@@ -100,34 +107,50 @@ class Trace {
   // Per entry: clause length (1 byte), reason length (4 bytes, native order), clause,
   // reason. The encoding is canonical, so equal traces have equal bytes.
   static constexpr std::size_t kHeader = 5;
-  std::string_view bytes() const { return block_ ? frozen_ : std::string_view(text_); }
-  void thaw();  // makes the bytes its own before a change
-  // Adds an entry's header and clause with room for its reason; returns where the reason goes.
-  char* open(std::string_view clause, std::size_t reason_size);
-  std::string text_;                     // the bytes while the trace is its own
-  std::shared_ptr<const char[]> block_;  // the arena block holding frozen_, when frozen
-  std::string_view frozen_;
+  std::string_view bytes() const { return {data_, size_}; }
+  // Makes room for `need` more bytes where this trace may write; returns the block the
+  // bytes were in, to keep views into it alive until the new entry is copied.
+  std::shared_ptr<char[]> make_room(std::size_t need);
+  void release();  // gives the bytes back: closes an open trace, drops the block
+
+  std::shared_ptr<char[]> block_;  // holds the bytes (an arena block or the trace's own)
+  char* data_ = nullptr;           // the first entry, inside block_
+  std::uint32_t size_ = 0;
+  std::uint32_t room_ = 0;  // bytes this trace may still write after data_ + size_
   std::uint32_t count_ = 0;
-  std::uint32_t last_ = 0;  // offset of the last entry
+  std::uint32_t last_ = 0;       // offset of the last entry
+  TraceArena* arena_ = nullptr;  // the arena this trace is open in, if any
 };
 
-// Where the engine freezes the traces of one evaluation: blocks that grow from 4 KiB to
-// 1 MiB, each freed when the last trace in it is. One arena per thread of work; a kept
-// decision keeps its block alive (at most 1 MiB).
+// Where the engine writes the traces of one evaluation: blocks that grow from 4 KiB to
+// 1 MiB, each freed when the last trace in it is. One trace at a time is open in an arena and
+// writes at its tail; freezing it (or beginning the next) closes it where it ends. One arena
+// per thread of work; a kept decision keeps its block alive (at most 1 MiB).
 class TraceArena {
  public:
-  // Starts an empty trace on a buffer the arena lends (reused from a frozen trace), so
-  // building it allocates nothing once the arena is warm.
+  TraceArena() = default;
+  TraceArena(const TraceArena&) = delete;
+  TraceArena& operator=(const TraceArena&) = delete;
+  ~TraceArena();  // closes the open trace, which keeps its bytes
+
+  // Empties t and opens it at the arena's tail, closing the trace open before it.
   void begin(Trace& t);
-  // Copies t's entries into the arena; t then shares the block, and its buffer goes back to
-  // the arena for the next begin().
+  // Closes t if it is open here. A trace with bytes of its own (built without begin()) is
+  // copied into the arena, so it shares a block with the others.
   void freeze(Trace& t);
 
  private:
+  friend class Trace;
+  void close();  // closes the open trace: its bytes become part of the arena's used bytes
+  // A new block with room for the open trace and `need` more bytes; the trace moves there.
+  void grow_open(std::size_t need);
+  // Starts a new block with room for at least `need` bytes.
+  void next_block(std::size_t need);
+
   std::shared_ptr<char[]> block_;
   std::size_t block_size_ = 0;
   std::size_t used_ = 0;
-  std::vector<std::string> spare_;  // buffers lent by begin(), returned by freeze()
+  Trace* open_ = nullptr;
 };
 
 }  // namespace kvittens

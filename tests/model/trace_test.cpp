@@ -80,6 +80,24 @@ TEST(Trace, AMovedFromTraceIsEmpty) {
   EXPECT_EQ(a.size(), 1u);
 }
 
+TEST(Trace, ACopySharesTheBytesAndNeitherSeesTheOthersChanges) {
+  Trace a{{"2", "x"}};
+  const Trace copy = a;
+  EXPECT_EQ(copy.front().reason.data(), a.front().reason.data());  // shared, not copied
+  EXPECT_TRUE(copy.frozen());
+  EXPECT_FALSE(a.frozen());  // the writer appends in place, past what the copy sees
+  a.add("4.10", "y");
+  Trace b = copy;
+  b.add("4.1", "z");  // a copy never writes in place: it copies out first
+  EXPECT_EQ(copy, (Trace{{"2", "x"}}));
+  EXPECT_EQ(a, (Trace{{"2", "x"}, {"4.10", "y"}}));
+  EXPECT_EQ(b, (Trace{{"2", "x"}, {"4.1", "z"}}));
+  a = copy;  // assigning drops a's own bytes, the copy's stay
+  a.add("4.3", "w");
+  EXPECT_EQ(copy, (Trace{{"2", "x"}}));
+  EXPECT_EQ(a, (Trace{{"2", "x"}, {"4.3", "w"}}));
+}
+
 TEST(TraceArena, FrozenTracesReadTheSameAndOutliveTheArena) {
   std::vector<Trace> kept;
   {
@@ -88,12 +106,12 @@ TEST(TraceArena, FrozenTracesReadTheSameAndOutliveTheArena) {
       Trace t;
       arena.begin(t);
       t.add("2", {"visit ", std::to_string(i)});
+      const Trace early = t;  // views the first entry while t goes on writing
       t.add("4.10", std::string(static_cast<std::size_t>(i % 300), 'r'));
-      const Trace owned = t;
       arena.freeze(t);
       EXPECT_TRUE(t.frozen());
-      EXPECT_FALSE(owned.frozen());
-      EXPECT_EQ(t, owned);
+      EXPECT_EQ(early.size(), 1u);
+      EXPECT_EQ(early.front(), t.front());
       kept.push_back(std::move(t));
     }
   }  // the arena is gone; its blocks live on in the traces
@@ -123,23 +141,80 @@ TEST(TraceArena, ChangingAFrozenTraceCopiesItOutAndLeavesItsCopiesAlone) {
   EXPECT_EQ(copy.size(), 1u);
 }
 
-TEST(TraceArena, LendsTheBufferOfAFrozenTraceToTheNextOne) {
+TEST(TraceArena, WritesTracesBackToBackInOneBlock) {
   TraceArena arena;
   Trace a;
   arena.begin(a);
   a.add("2", std::string(200, 'a'));
-  const char* buffer = a.begin() == a.end() ? nullptr : a.front().clause.data();
   arena.freeze(a);
   Trace b;
   arena.begin(b);
   b.add("2", "b");
-  EXPECT_EQ(b.front().clause.data(), buffer);  // the same allocation, reused
+  const auto end_of_a = a.back().reason.data() + a.back().reason.size();
+  EXPECT_EQ(b.front().clause.data(), end_of_a + 5);  // right after a: header, then clause
   EXPECT_EQ(a.front().reason, std::string(200, 'a'));
   arena.freeze(b);
   Trace empty;
   arena.freeze(empty);  // nothing to keep
   EXPECT_TRUE(empty.empty());
   EXPECT_FALSE(empty.frozen());
+}
+
+TEST(TraceArena, BeginningATraceClosesTheOneOpenBeforeIt) {
+  TraceArena arena;
+  Trace visit, insats;
+  arena.begin(visit);
+  visit.add("2", "visit time");
+  arena.begin(insats);  // visit is closed where it ends: insats writes after it
+  insats.add("4.2", "within the ordered 30 min");
+  visit.add("4.13", {"shift approved; ", insats.front().reason});  // copies visit out
+  EXPECT_EQ(visit,
+            (Trace{{"2", "visit time"}, {"4.13", "shift approved; within the ordered 30 min"}}));
+  EXPECT_EQ(insats, (Trace{{"4.2", "within the ordered 30 min"}}));
+  arena.freeze(insats);
+  arena.freeze(visit);  // its bytes of its own go into the arena
+  EXPECT_TRUE(visit.frozen());
+  EXPECT_EQ(visit[1].reason, "shift approved; within the ordered 30 min");
+}
+
+TEST(TraceArena, AnOpenTraceMovedOrDestroyedKeepsItsBytesAndTheArenaConsistent) {
+  std::vector<Trace> kept;
+  TraceArena arena;
+  {
+    Trace t;
+    arena.begin(t);
+    t.add("2", "first");
+    const Trace copy = t;
+    Trace moved = std::move(t);                   // the open trace is now `moved`
+    moved.add("4.10", std::string(10'000, 'x'));  // outgrows the block: moves to a new one
+    kept.push_back(copy);
+    kept.push_back(std::move(moved));
+  }
+  kept.back().add("4.13", "after");  // still open, wherever the vector moved it
+  Trace dropped;
+  arena.begin(dropped);
+  dropped.add("2", "dropped");
+  Trace seen = dropped;
+  { const Trace gone = std::move(dropped); }  // destroyed while open: its bytes stay
+  Trace next;
+  arena.begin(next);
+  next.add("2", "next");
+  EXPECT_EQ(seen, (Trace{{"2", "dropped"}}));
+  EXPECT_EQ(kept[0], (Trace{{"2", "first"}}));
+  EXPECT_EQ(kept[1],
+            (Trace{{"2", "first"}, {"4.10", std::string(10'000, 'x')}, {"4.13", "after"}}));
+  EXPECT_EQ(next, (Trace{{"2", "next"}}));
+}
+
+TEST(TraceArena, AnOpenTraceOutlivesItsArena) {
+  Trace t;
+  {
+    TraceArena arena;
+    arena.begin(t);
+    t.add("2", "x");
+  }                    // closes t
+  t.add("4.10", "y");  // writes to bytes of its own, not to the gone arena
+  EXPECT_EQ(t, (Trace{{"2", "x"}, {"4.10", "y"}}));
 }
 
 TEST(SharedStamp, ComparesByContentAndDefaultsToEmpty) {
