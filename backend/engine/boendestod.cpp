@@ -50,7 +50,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start);
+    auto& verdict = judge_receipt(ctx, r, c, at_start ? start : end, "B2", v.id, at_start);
     if (verdict.valid) {
       d.trace.add("B2", verdict.reason.view());
       continue;

@@ -298,22 +298,23 @@ const Context::ShiftVerdict& Context::shift_verdict(std::string_view shift, Inst
   return list.back();
 }
 
-ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             std::string_view receipt_clause, const std::string& visit_id,
-                             bool at_start) {
-  ReceiptVerdict v;
+Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Customer& customer,
+                                       Instant at, std::string_view receipt_clause,
+                                       const std::string& visit_id, bool at_start) {
+  auto& v = ctx.receipt_verdict;
+  v.valid = false;
   v.clause = receipt_clause;
+  v.reason.clear();
   v.reason.push(at_start ? "start: " : "end: ");
   const auto say = [&](std::initializer_list<std::string_view> parts) {
     for (const auto p : parts) v.reason.push(p);
   };
   const auto fail = [&](std::initializer_list<std::string_view> parts,
-                        std::string_view clause = {}) {
+                        std::string_view clause = {}) -> Context::ReceiptVerdict& {
     say(parts);
     if (!clause.empty()) v.clause = clause;
     return v;
   };
-  auto& text = ctx.receipt_text;
   switch (r.kind) {
     case ReceiptKind::None:
       return fail({"no receipt"});
@@ -343,22 +344,21 @@ ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& cus
       for (const auto& c : lock->second->customers) serves = serves || c == customer.id;
       if (!serves) return fail({"lock ", e.lock_id, " is not on this customer's door"});
       const auto key = lock_receipt::from_hex(lock->second->key_hex);
-      text.seq = std::to_string(e.seq);
+      v.seq = std::to_string(e.seq);
       if (!key || !lock_receipt::verify(e, *key))
-        return fail({"lock receipt seq ", text.seq, " has a MAC that does not verify (forged)"});
+        return fail({"lock receipt seq ", v.seq, " has a MAC that does not verify (forged)"});
       const auto* first = ctx.first_use_of(e.lock_id, e.seq);
       if (first && *first != visit_id + (at_start ? "/start" : "/end"))
-        return fail({"lock receipt seq ", text.seq, " was already used by ", *first, " (replay)"});
+        return fail({"lock receipt seq ", v.seq, " was already used by ", *first, " (replay)"});
       const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
       if (gap > tolerance) {
-        text.time = ctx.local.text(event_time);
-        text.gap = std::to_string(gap);
-        return fail(
-            {"lock receipt time ", text.time, " is ", text.gap, " min from the visit time"});
+        v.time = ctx.local.text(event_time);
+        v.gap = std::to_string(gap);
+        return fail({"lock receipt time ", v.time, " is ", v.gap, " min from the visit time"});
       }
-      say({"lock ", e.lock_id, " receipt seq ", text.seq, " verified"});
+      say({"lock ", e.lock_id, " receipt seq ", v.seq, " verified"});
       v.valid = true;
       return v;
     }

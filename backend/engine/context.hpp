@@ -65,6 +65,7 @@ struct ReasonParts {
   std::array<std::string_view, 10> items;
   std::size_t size = 0;
   void push(std::string_view p) { items.at(size++) = p; }
+  void clear() { size = 0; }
   std::span<const std::string_view> view() const { return {items.data(), size}; }
 };
 
@@ -116,11 +117,17 @@ struct Context {
   // Where decisions' traces are frozen (include/kvittens/trace.hpp).
   TraceArena arena;
   // Buffers reused from visit to visit, so judging a visit allocates only its decision.
-  // judge_receipt's text behind its reason parts (valid until its next call).
-  struct ReceiptText {
+  // judge_receipt's verdict, refilled by each call (no zeroing or copying per receipt).
+  struct ReceiptVerdict {
+    bool valid = false;
+    std::string_view clause;  // clause behind the verdict ("4.10", "4.5", "B2"): a literal or
+                              // the receipt clause passed in
+    // Starts with "start: " or "end: "; its parts view literals, the registration and the
+    // text below.
+    ReasonParts reason;
     std::string seq, gap;
     LocalTime::Text time;
-  } receipt_text;
+  } receipt_verdict;
   std::vector<int> insats_minutes;
   std::vector<const InsatsInfo*> kept_insatser;
   // shift_approved_in_time by shift and month of the registration.
@@ -166,18 +173,12 @@ std::string_view shift_of(const Context& ctx, const std::string& named, const st
 
 // 5.2: whether the account may register at `at`; reason filled when not.
 bool account_active(const Context& ctx, const std::string& staff, Instant at, std::string& reason);
-// A receipt judged against the visit it was registered for.
-struct ReceiptVerdict {
-  bool valid = false;
-  std::string_view clause;  // clause behind the verdict ("4.10", "4.5", "B2"): a literal or
-                            // `receipt_clause`
-  // Starts with "start: " or "end: "; the parts stay valid until the next judge_receipt.
-  ReasonParts reason;
-};
-// The receipt's registration is "visit_id/start" or "visit_id/end" (replay check, I-6).
-ReceiptVerdict judge_receipt(Context& ctx, const Receipt& r, const Customer& customer, Instant at,
-                             std::string_view receipt_clause, const std::string& visit_id,
-                             bool at_start);
+// A receipt judged against the visit it was registered for: ctx.receipt_verdict, valid
+// until the next call. The receipt's registration is "visit_id/start" or "visit_id/end"
+// (replay check, I-6).
+Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Customer& customer,
+                                       Instant at, std::string_view receipt_clause,
+                                       const std::string& visit_id, bool at_start);
 
 // Clause functions per service; each fills decisions for one registration.
 // Fills `d`, a default-constructed decision (in place: decisions are large).

@@ -80,7 +80,7 @@ bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
-    auto verdict = judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start);
+    auto& verdict = judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start);
     if (verdict.valid) {
       d.trace.add(verdict.clause, verdict.reason.view());
       continue;
