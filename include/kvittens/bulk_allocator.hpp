@@ -2,12 +2,16 @@
 // decisions, hundreds of MiB to GiB.
 //
 // From 32 MiB up it maps the block itself and asks the kernel for transparent huge pages, so
-// filling it costs one page fault per 2 MiB instead of one per 4 KiB, and freeing it hands
-// the pages straight back. 32 MiB is glibc's largest mmap threshold: malloc would map such a
-// block afresh anyway, in 4 KiB pages on every evaluation (or, after a larger one, reuse heap
-// that had lost its huge pages): at 10^7 visits the kernel's share of the engine's time was
-// 35-40 % (bench/RESULTS.md). Smaller blocks go to operator new, where the heap recycles
-// them from one evaluation to the next. Stateless: all instances are equal.
+// filling it costs one page fault per 2 MiB instead of one per 4 KiB. 32 MiB is glibc's
+// largest mmap threshold: malloc would map such a block afresh anyway, in 4 KiB pages on
+// every evaluation (or, after a larger one, reuse heap that had lost its huge pages): at 10^7
+// visits the kernel's share of the engine's time was 35-40 % (bench/RESULTS.md).
+// The block given back last is kept (MADV_FREE: the kernel may still take its pages when
+// memory runs short) and lent again for a request of at least half its size, so a caller
+// evaluating month after month does not have the kernel zero a fresh array each time; any
+// other block is unmapped when given back. Its contents are whatever was there before.
+// Smaller blocks go to operator new, where the heap recycles them from one evaluation to the
+// next. Stateless: all instances are equal; the mappings are shared by all threads.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +22,10 @@ namespace kvittens {
 namespace bulk {
 constexpr std::size_t kThreshold = std::size_t{32} << 20;
 void* map(std::size_t bytes);  // throws std::bad_alloc
+// `bytes` as asked of map(); a block lent from the kept one is given back whole.
 void unmap(void* p, std::size_t bytes) noexcept;
+// The size of the block kept for reuse (0: none); for tests and diagnostics.
+std::size_t kept_bytes() noexcept;
 }  // namespace bulk
 
 template <class T>
