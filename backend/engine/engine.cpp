@@ -134,30 +134,42 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   Decisions out;
   // Visits are judged in time order (caps and lock sequence numbers run forward in time),
   // and reported in registration order.
-  // Start times side by side, so sorting does not walk the visits; registrations mostly
-  // arrive in time order already, and then there is nothing to sort.
-  std::vector<std::pair<Instant, std::size_t>> order(regs.visits.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = {regs.visits[i].start, i};
-  const auto by_start = [](const auto& a, const auto& b) { return a.first < b.first; };
-  if (!std::is_sorted(order.begin(), order.end(), by_start))
-    std::stable_sort(order.begin(), order.end(), by_start);
   // Room for every decision at once: growing would move all visit decisions again.
   VisitDecisions visits;
   visits.reserve(regs.visits.size() + regs.double_staffing.size() + regs.declined.size() +
                  regs.absences.size());
-  visits.resize(regs.visits.size());
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    if (k + kAhead < order.size()) {
-      const auto next = order[k + kAhead].second;
-      prefetch(&regs.visits[next]);
-      prefetch(&visits[next]);
-    }
-    const auto i = order[k].second;
-    const auto& v = regs.visits[i];
+  const auto judge = [&](const Visit& v, VisitDecision& d) {
     if (hemtjanst)
-      detail::hemtjanst_visit(ctx, v, visits[i]);
+      detail::hemtjanst_visit(ctx, v, d);
     else
-      visits[i] = detail::boendestod_visit(ctx, v);
+      d = detail::boendestod_visit(ctx, v);
+  };
+  const auto& in = regs.visits;
+  const bool in_time_order = std::is_sorted(
+      in.begin(), in.end(), [](const Visit& a, const Visit& b) { return a.start < b.start; });
+  if (in_time_order) {
+    // Registrations mostly arrive in time order already: each decision is made where it
+    // goes, in one pass, while its lines are in the cache.
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (i + kAhead < in.size()) prefetch(&in[i + kAhead]);
+      judge(in[i], visits.emplace_back());
+    }
+  } else {
+    // Start times side by side, so sorting does not walk the visits.
+    std::vector<std::pair<Instant, std::size_t>> order(in.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = {in[i].start, i};
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    visits.resize(in.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      if (k + kAhead < order.size()) {
+        const auto next = order[k + kAhead].second;
+        prefetch(&in[next]);
+        prefetch(&visits[next]);
+      }
+      const auto i = order[k].second;
+      judge(in[i], visits[i]);
+    }
   }
   out.visits = std::move(visits);
   if (!regs.double_staffing.empty()) {

@@ -238,6 +238,25 @@ TEST(Hemtjanst_4_2, BrandforebyggandeOnceAndAtMostAnHour) {
   EXPECT_EQ(run.of("b2").paid_minutes, 0);
 }
 
+// The same two visits registered the other way round: caps run forward in time, whatever
+// the order of registration, and decisions come back in registration order.
+TEST(Hemtjanst_4_2, BrandforebyggandeCapRunsInTimeOrderWhenRegisteredOutOfOrder) {
+  Session run(base().w);
+  ASSERT_TRUE(
+      run.add(visit("b2", "c1", "2026-03-12T10:00", "2026-03-12T10:10", {"Brandförebyggande"}))
+          .accepted);
+  ASSERT_TRUE(
+      run.add(visit("b1", "c1", "2026-03-02T10:00", "2026-03-02T11:20", {"Brandförebyggande"}))
+          .accepted);
+  run.approve_all();
+  const auto d = run.decide();
+  ASSERT_GE(d.visits.size(), 2u);
+  EXPECT_EQ(d.visits[0].id, "b2");
+  EXPECT_EQ(d.visits[1].id, "b1");
+  EXPECT_EQ(d.visits[0].paid_minutes, 0);
+  EXPECT_EQ(d.visits[1].paid_minutes, 60);
+}
+
 Visit omstallning(const char* day_start, const char* day_end, const char* notice,
                   const char* registered, std::string cause = "hospital") {
   auto v = visit("o1", "c1", day_start, day_end, {"Omställningstid"});
