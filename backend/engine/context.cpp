@@ -146,7 +146,10 @@ const std::string* Context::first_use_of(const std::string& lock, std::uint32_t 
 Context::Context(const RulePack& p, const World& w, const Registrations& r)
     : pack(p), world(w), regs(r), stamp(p.stamp()) {
   for (const auto& c : w.customers) customers[c.id].customer = &c;
-  for (const auto& s : w.staff) staff.emplace(s.id, &s);
+  for (const auto& s : w.staff) {
+    auto& entry = staff[s.id];  // the first of a repeated id counts
+    if (!entry.member) entry.member = &s;
+  }
   for (const auto& l : w.locks) locks.emplace(l.id, &l);
   for (const auto& o : w.orders) customers[o.customer].orders.push_back(&o);
   for (const auto& s : r.shared) shared.emplace(s.id, &s);
@@ -220,15 +223,14 @@ std::string_view shift_of(const Context& ctx, const std::string& named, const st
   return out;
 }
 
-bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
-                    std::string& reason) {
-  const auto it = ctx.staff.find(staff_id);
-  if (it == ctx.staff.end()) {
-    reason = "unknown staff account";
-    return false;
-  }
-  const auto& s = *it->second;
-  const auto day = ctx.local.date(at);
+Context::StaffEntry* Context::find_staff(const std::string& id) {
+  const auto it = staff.find(id);
+  return it == staff.end() ? nullptr : &it->second;
+}
+
+namespace {
+// 5.2 for one staff member on one local day; `reason` filled when not active.
+bool account_active_on(const Context& ctx, const StaffMember& s, Date day, std::string& reason) {
   if (s.deactivated_on && day >= *s.deactivated_on) {
     reason = "the staff account was deactivated on " + format_date(*s.deactivated_on);
     return false;
@@ -251,6 +253,39 @@ bool account_active(const Context& ctx, const std::string& staff_id, Instant at,
     }
   }
   return true;
+}
+}  // namespace
+
+bool account_active(Context& ctx, Context::StaffEntry* staff, Instant at,
+                    std::string_view& reason) {
+  if (!staff) {
+    reason = "unknown staff account";
+    return false;
+  }
+  const auto day = ctx.local.date(at);
+  if (!staff->account_asked || staff->account_day != day) {
+    staff->inactive_reason.clear();
+    staff->active = account_active_on(ctx, *staff->member, day, staff->inactive_reason);
+    staff->account_day = day;
+    staff->account_asked = true;
+  }
+  reason = staff->inactive_reason;
+  return staff->active;
+}
+
+const Context::ShiftVerdict& shift_verdict_of(Context& ctx, Context::StaffEntry* staff,
+                                              const std::string& named, const std::string& staff_id,
+                                              Instant start) {
+  if (!staff) return ctx.shift_verdict(shift_of(ctx, named, staff_id, start), start);
+  // The verdict depends on the shift and its month; a shift is named, or the staff
+  // member's local day. Either way the staff member's day decides whether it is the last one.
+  const auto day = ctx.local.date(start);
+  if (!staff->shift || staff->shift_day != day || staff->shift_named != named) {
+    staff->shift = &ctx.shift_verdict(shift_of(ctx, named, staff_id, start), start);
+    staff->shift_day = day;
+    staff->shift_named = named;
+  }
+  return *staff->shift;
 }
 
 namespace {

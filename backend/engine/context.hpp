@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <map>
 #include <set>
 #include <span>
@@ -93,7 +94,28 @@ struct Context {
     std::vector<const Order*> orders;
   };
   std::unordered_map<std::string, CustomerEntry> customers;
-  std::unordered_map<std::string, const StaffMember*> staff;
+  // shift_approved_in_time by shift and month of the registration.
+  struct ShiftVerdict {
+    int month = 0;  // year * 100 + month
+    bool approved = false;
+    const char* clause = "";  // "4.13" when the shift was approved at all, "3.2" when not
+    std::string reason;
+  };
+  // A staff member with the verdicts of the day last asked about them: accounts (5.2) and
+  // shifts (3.2, 4.13) change by the day, so a staff member's visits on one day cost one
+  // lookup here, not one per rule.
+  struct StaffEntry {
+    const StaffMember* member = nullptr;
+    bool account_asked = false;
+    Date account_day{};
+    bool active = false;
+    std::string inactive_reason;
+    const ShiftVerdict* shift = nullptr;  // null: not asked yet
+    Date shift_day{};
+    std::string shift_named;  // as the app named it; empty: the staff/date shift
+  };
+  std::unordered_map<std::string, StaffEntry> staff;
+  StaffEntry* find_staff(const std::string& id);  // null: the world does not know them
   std::unordered_map<std::string, const LockRecord*> locks;
   std::unordered_map<std::string, const SharedInsats*> shared;
   TextMap<Instant> approvals;  // shift -> approved_at
@@ -130,14 +152,8 @@ struct Context {
   } receipt_verdict;
   std::vector<int> insats_minutes;
   std::vector<const InsatsInfo*> kept_insatser;
-  // shift_approved_in_time by shift and month of the registration.
-  struct ShiftVerdict {
-    int month = 0;  // year * 100 + month
-    bool approved = false;
-    const char* clause = "";  // "4.13" when the shift was approved at all, "3.2" when not
-    std::string reason;
-  };
-  mutable TextMap<std::vector<ShiftVerdict>> shift_verdicts;
+  // A deque: StaffEntry keeps pointers to verdicts while more are added.
+  mutable TextMap<std::deque<ShiftVerdict>> shift_verdicts;
   const ShiftVerdict& shift_verdict(std::string_view shift, Instant start) const;
   mutable std::string shift_name;  // shift_of's buffer for an unnamed shift
   // Visits by staff and customer ("staff\x1fcustomer"), built on first use (4.10 cohabitant).
@@ -170,9 +186,16 @@ inline void trace(Trace& t, std::string_view clause,
 // valid until the next call.
 std::string_view shift_of(const Context& ctx, const std::string& named, const std::string& staff,
                           Instant start);
+// The verdict on the shift a registration of `staff` (null: unknown to the world) belongs
+// to, remembered in the staff member's entry for the day.
+const Context::ShiftVerdict& shift_verdict_of(Context& ctx, Context::StaffEntry* staff,
+                                              const std::string& named, const std::string& staff_id,
+                                              Instant start);
 
-// 5.2: whether the account may register at `at`; reason filled when not.
-bool account_active(const Context& ctx, const std::string& staff, Instant at, std::string& reason);
+// 5.2: whether the account (null: unknown to the world) may register at `at`. When not,
+// `reason` says why; it views the staff entry, valid until the entry is asked about another
+// day.
+bool account_active(Context& ctx, Context::StaffEntry* staff, Instant at, std::string_view& reason);
 // A receipt judged against the visit it was registered for: ctx.receipt_verdict, valid
 // until the next call. The receipt's registration is "visit_id/start" or "visit_id/end"
 // (replay check, I-6).

@@ -14,18 +14,16 @@ bool has_note(const Visit& v) {
 }
 
 // 5.2 — "Nacka kommun inaktiverar användare som inte varit inloggade på 18 månader."
-bool clause_5_2_account(Context& ctx, const std::string& staff, Instant at, VisitDecision& d) {
-  std::string reason;
+bool clause_5_2_account(Context& ctx, Context::StaffEntry* staff, Instant at, VisitDecision& d) {
+  std::string_view reason;
   if (account_active(ctx, staff, at, reason)) return true;
-  trace(d.trace, "5.2", reason + "; registration not accepted");
+  trace(d.trace, "5.2", {reason, "; registration not accepted"});
   return false;
 }
 
 // 3.2 / 4.13 — "Arbetspass som inte är godkända senast under spärrdatumet kommer inte att
 // ersättas." Cites 4.13 when the shift was approved (in time or late), 3.2 when it never was.
-bool clause_4_13_shift(const Context& ctx, std::string_view shift, Instant start,
-                       VisitDecision& d) {
-  const auto& v = ctx.shift_verdict(shift, start);
+bool clause_4_13_shift(const Context::ShiftVerdict& v, VisitDecision& d) {
   trace(d.trace, v.clause, v.reason);
   return v.approved;
 }
@@ -271,14 +269,15 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
     trace(d.trace, "4.14", "registered after the fact: a manual registration");
     d.manual = true;
   }
-  bool payable = clause_5_2_account(ctx, v.staff, start, d);
+  auto* const staff = ctx.find_staff(v.staff);
+  bool payable = clause_5_2_account(ctx, staff, start, d);
   if (v.insatser.empty()) {
     trace(d.trace, "4.1", "a visit must contain at least one insats");
     payable = false;
   }
   if (payable) payable = clause_4_10_receipts(ctx, v, customer, start, end, d);
   if (payable) {
-    payable = clause_4_13_shift(ctx, shift_of(ctx, v.shift, v.staff, start), start, d);
+    payable = clause_4_13_shift(shift_verdict_of(ctx, staff, v.shift, v.staff, start), d);
   }
   if (v.declined_after_start)
     trace(d.trace, "4.8",
@@ -387,7 +386,8 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
 VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
                                         const std::vector<const VisitDecision*>& visits) {
   auto d = decision_for(ctx, ds.id, "double_staffing", ds.customer, ds.staff, ds.start, ds.end);
-  if (!clause_5_2_account(ctx, ds.staff, ds.start, d)) return (settle(d), d);
+  auto* const staff = ctx.find_staff(ds.staff);
+  if (!clause_5_2_account(ctx, staff, ds.start, d)) return (settle(d), d);
   long best = 0;
   const VisitDecision* primary = nullptr;
   for (const auto* vp : visits) {
@@ -419,7 +419,7 @@ VisitDecision hemtjanst_double_staffing(Context& ctx, const DoubleStaffing& ds,
   } else {
     trace(d.trace, "4.6", "double staffing ordered");
   }
-  if (!clause_4_13_shift(ctx, shift_of(ctx, ds.shift, ds.staff, ds.start), ds.start, d))
+  if (!clause_4_13_shift(shift_verdict_of(ctx, staff, ds.shift, ds.staff, ds.start), d))
     return (settle(d), d);
   d.paid_minutes = static_cast<int>(best);
   if (best < d.registered_minutes)

@@ -651,6 +651,55 @@ TEST(Hemtjanst_5_2, AccountIdleEighteenMonthsIsDeactivatedSeventeenIsNot) {
   EXPECT_EQ(d.paid_minutes, 30);
 }
 
+// Verdicts on accounts are kept per staff member and day: the day the account goes idle
+// turns them, for this staff member only, between visits on consecutive days.
+TEST(Hemtjanst_5_2, TheDayAnAccountGoesIdleTurnsItsVisitsNotOthers) {
+  auto b = base();
+  b.w.staff[0].last_login = at("2024-09-03T08:00");  // anna: idle from 2026-03-03
+  Session run(b.w);
+  auto by_bo = visit("b1", "c1", "2026-03-03T10:00", "2026-03-03T10:30", {"Dusch"});
+  by_bo.staff = "bo";
+  for (const auto& v :
+       {visit("a1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}),
+        visit("a2", "c1", "2026-03-02T12:00", "2026-03-02T12:30", {"Lunch"}),
+        visit("a3", "c1", "2026-03-03T08:00", "2026-03-03T08:30", {"Dusch"}), by_bo})
+    ASSERT_TRUE(run.add(v).accepted);
+  run.approve_all();
+  EXPECT_EQ(run.of("a1").paid_minutes, 30);
+  EXPECT_EQ(run.of("a2").paid_minutes, 30);
+  EXPECT_EQ(run.of("a3").state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(run.of("a3"), "5.2"));
+  EXPECT_EQ(run.of("b1").paid_minutes, 30);
+  EXPECT_FALSE(cites(run.of("b1"), "5.2"));
+}
+
+// Shift verdicts are kept per staff member and day too: another named shift the same day,
+// or the next day's shift, is judged on its own.
+TEST(Hemtjanst_4_13, EachShiftOfAStaffMembersDayIsJudgedOnItsOwn) {
+  Session run(base().w);
+  auto named = [](const char* id, const char* from, const char* to, const char* shift) {
+    auto v = visit(id, "c1", from, to, {"Dusch"});
+    v.shift = shift;
+    return v;
+  };
+  ASSERT_TRUE(run.add(named("m1", "2026-03-02T07:00", "2026-03-02T07:30", "morning")).accepted);
+  ASSERT_TRUE(run.add(named("e1", "2026-03-02T18:00", "2026-03-02T18:30", "evening")).accepted);
+  ASSERT_TRUE(run.add(named("m2", "2026-03-02T09:00", "2026-03-02T09:30", "morning")).accepted);
+  ASSERT_TRUE(
+      run.add(visit("d1", "c1", "2026-03-03T08:00", "2026-03-03T08:30", {"Dusch"})).accepted);
+  ASSERT_TRUE(
+      run.add(visit("d2", "c1", "2026-03-04T08:00", "2026-03-04T08:30", {"Dusch"})).accepted);
+  for (const char* approved : {"morning", "anna/2026-03-03"})
+    ASSERT_TRUE(run.add(ShiftApproval{approved, at("2026-04-01T09:00")}).accepted);
+  EXPECT_EQ(run.of("m1").paid_minutes, 30);
+  EXPECT_EQ(run.of("m2").paid_minutes, 30);
+  EXPECT_EQ(run.of("e1").state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(run.of("e1"), "3.2"));
+  EXPECT_EQ(run.of("d1").paid_minutes, 30);
+  EXPECT_EQ(run.of("d2").state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(run.of("d2"), "3.2"));
+}
+
 // ---- 10 (Källsortering withdrawn in 3.0)
 TEST(Hemtjanst_10, KallsorteringIsNoLongerPaid) {
   auto b = base();
