@@ -263,6 +263,10 @@ struct InsatsDecision {
 // Decision on one registration that can be paid: a visit, a double-staffing, a declined
 // visit or an absence day run.
 struct VisitDecision {
+  // User-provided, not defaulted: value-initialization (emplace_back(), resize()) would
+  // otherwise zero all of its 280 bytes before the members initialize themselves, and the
+  // engine makes millions of these (bench/RESULTS.md).
+  VisitDecision() {}
   std::string id;    // registration id
   std::string kind;  // "visit" | "double_staffing" | "declined_visit" | "absence"
   std::string provider;
