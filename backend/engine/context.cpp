@@ -2,6 +2,7 @@
 // approval and spärrdatum (3.2, 4.13), and receipts (4.5, 4.10; B2 for boendestöd).
 #include "backend/engine/context.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -65,9 +66,20 @@ const Date& LocalTime::civil(std::chrono::sys_days day) {
   return civil_;
 }
 
-Date LocalTime::date(Instant t) {
+void LocalTime::locate(Instant t) {
   refresh(t);
-  return civil(std::chrono::floor<std::chrono::days>(t + offset_));
+  const auto day = std::chrono::floor<std::chrono::days>(t + offset_);
+  civil(day);
+  midnight_ = Instant{day} - offset_;
+  day_from_ = std::max(midnight_, begin_);
+  day_to_ = std::min(midnight_ + std::chrono::days{1}, end_);
+  text_from_ = std::max(day_from_, begin_ + kChangeMargin);
+  text_to_ = prefix_ok_ ? std::min(day_to_, end_ - kChangeMargin) : text_from_;
+}
+
+Date LocalTime::date(Instant t) {
+  if (!(t >= day_from_ && t < day_to_)) locate(t);
+  return civil_;
 }
 
 std::chrono::year_month LocalTime::month(Instant t) {
@@ -77,20 +89,15 @@ std::chrono::year_month LocalTime::month(Instant t) {
 
 LocalTime::Text LocalTime::text(Instant t) {
   Text out;
-  const auto general = [&] {
+  const bool whole_minute = t.time_since_epoch().count() % 60 == 0;
+  if (!(t >= text_from_ && t < text_to_) && whole_minute) locate(t);
+  if (!(t >= text_from_ && t < text_to_) || !whole_minute) {
+    // Near an offset change (ambiguous local times), seconds, or a far year.
     const auto s = format_local(t);
     out.size = s.copy(out.data, sizeof out.data);
     return out;
-  };
-  refresh(t);
-  if (t < begin_ + kChangeMargin || t >= end_ - kChangeMargin ||
-      t.time_since_epoch().count() % 60 != 0)
-    return general();
-  const auto local = t + offset_;
-  const auto day = std::chrono::floor<std::chrono::days>(local);
-  civil(day);
-  if (!prefix_ok_) return general();
-  const auto secs = (local - day).count();
+  }
+  const auto secs = (t - midnight_).count();
   char* buf = out.data;
   std::memcpy(buf, prefix_, sizeof prefix_);
   put2(buf + 11, static_cast<unsigned>(secs / 3600));

@@ -37,6 +37,8 @@ class LocalTime {
 
  private:
   void refresh(Instant t);
+  // Looks t up and remembers its local day: civil_, prefix_ and the windows below.
+  void locate(Instant t);
   // The civil date of a local day, remembered for the last day asked: visits in time
   // order mostly fall on the day before them.
   const Date& civil(std::chrono::sys_days day);
@@ -48,6 +50,10 @@ class LocalTime {
   bool civil_loaded_ = false;
   char prefix_[11] = {};  // "YYYY-MM-DDT" of day_ (when its year has four digits)
   bool prefix_ok_ = false;
+  // The instants of day_ under one UTC offset, answered with a compare: date() within
+  // [day_from_, day_to_), text() within [text_from_, text_to_) (away from offset changes
+  // and with a four-digit year). midnight_ is day_'s local midnight as an instant.
+  Instant day_from_{}, day_to_{}, text_from_{}, text_to_{}, midnight_{};
 };
 
 // A number as text held by value, for reasons assembled from parts (std::to_string
