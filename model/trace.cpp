@@ -125,9 +125,9 @@ void Trace::add(std::string_view clause, std::span<const std::string_view> parts
                             " bytes (at most 255)");
   std::size_t n = 0;
   for (const auto p : parts) n += p.size();
-  if (n > UINT32_MAX || size_ > UINT32_MAX - kHeader - clause.size() - n)
+  const std::size_t need = kHeader + clause.size() + n;  // parts are in memory: no overflow
+  if (n > UINT32_MAX || need > UINT32_MAX - std::size_t{size_})
     throw std::length_error("trace: more than 4 GiB of reasons");
-  const std::size_t need = kHeader + clause.size() + n;
   // Bytes move only into a new block; the old one stays alive in `old` until the entry is
   // written, so the clause and parts may view this trace's own entries.
   std::shared_ptr<char[]> old;
