@@ -225,15 +225,21 @@ TEST(Hemtjanst_4_2, SipIsPaidForTheActualTime) {
   EXPECT_FALSE(d.customer_fee);
 }
 
-TEST(Hemtjanst_4_2, BrandforebyggandeOnceAndAtMostAnHour) {
+// Registers `visits` in the order given, each accepted, and approves their shifts.
+Session registered(std::initializer_list<Visit> visits) {
   Session run(base().w);
-  ASSERT_TRUE(
-      run.add(visit("b1", "c1", "2026-03-02T10:00", "2026-03-02T11:20", {"Brandförebyggande"}))
-          .accepted);
-  ASSERT_TRUE(
-      run.add(visit("b2", "c1", "2026-03-12T10:00", "2026-03-12T10:10", {"Brandförebyggande"}))
-          .accepted);
+  for (const auto& v : visits) EXPECT_TRUE(run.add(v).accepted) << v.id;
   run.approve_all();
+  return run;
+}
+
+const Visit kBrandFirst =
+    visit("b1", "c1", "2026-03-02T10:00", "2026-03-02T11:20", {"Brandförebyggande"});
+const Visit kBrandLater =
+    visit("b2", "c1", "2026-03-12T10:00", "2026-03-12T10:10", {"Brandförebyggande"});
+
+TEST(Hemtjanst_4_2, BrandforebyggandeOnceAndAtMostAnHour) {
+  auto run = registered({kBrandFirst, kBrandLater});
   EXPECT_EQ(run.of("b1").paid_minutes, 60);
   EXPECT_EQ(run.of("b2").paid_minutes, 0);
 }
@@ -241,14 +247,7 @@ TEST(Hemtjanst_4_2, BrandforebyggandeOnceAndAtMostAnHour) {
 // The same two visits registered the other way round: caps run forward in time, whatever
 // the order of registration, and decisions come back in registration order.
 TEST(Hemtjanst_4_2, BrandforebyggandeCapRunsInTimeOrderWhenRegisteredOutOfOrder) {
-  Session run(base().w);
-  ASSERT_TRUE(
-      run.add(visit("b2", "c1", "2026-03-12T10:00", "2026-03-12T10:10", {"Brandförebyggande"}))
-          .accepted);
-  ASSERT_TRUE(
-      run.add(visit("b1", "c1", "2026-03-02T10:00", "2026-03-02T11:20", {"Brandförebyggande"}))
-          .accepted);
-  run.approve_all();
+  auto run = registered({kBrandLater, kBrandFirst});
   const auto d = run.decide();
   ASSERT_GE(d.visits.size(), 2u);
   EXPECT_EQ(d.visits[0].id, "b2");
