@@ -100,7 +100,7 @@ struct Context {
     std::vector<const Order*> orders;
   };
   std::unordered_map<std::string, CustomerEntry> customers;
-  // shift_approved_in_time by shift and month of the registration.
+  // The verdict on one shift for one month (3.2, 4.13), computed once per pair.
   struct ShiftVerdict {
     int month = 0;  // year * 100 + month
     bool approved = false;
