@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace kvittens {
 namespace {
@@ -40,49 +41,31 @@ Trace::Trace(const Trace& o)
     : block_(o.block_), data_(o.data_), size_(o.size_), count_(o.count_), last_(o.last_) {}
 
 Trace& Trace::operator=(const Trace& o) {
-  if (this != &o) {
-    const auto keep = o.block_;  // o may view bytes only this trace holds
-    release();
-    block_ = keep;
-    data_ = o.data_;
-    size_ = o.size_;
-    count_ = o.count_;
-    last_ = o.last_;
-  }
+  if (this != &o) *this = Trace(o);
   return *this;
 }
 
-Trace::Trace(Trace&& o) noexcept
-    : block_(std::move(o.block_)),
-      data_(o.data_),
-      size_(o.size_),
-      room_(o.room_),
-      count_(o.count_),
-      last_(o.last_),
-      arena_(o.arena_) {
-  if (arena_) arena_->open_ = this;
-  o.data_ = nullptr;
-  o.size_ = o.room_ = o.count_ = o.last_ = 0;
-  o.arena_ = nullptr;
+Trace::Trace(Trace&& o) noexcept {
+  take(o);
 }
 
 Trace& Trace::operator=(Trace&& o) noexcept {
   if (this != &o) {
-    auto keep = std::move(o.block_);
-    release();
-    block_ = std::move(keep);
-    data_ = o.data_;
-    size_ = o.size_;
-    room_ = o.room_;
-    count_ = o.count_;
-    last_ = o.last_;
-    arena_ = o.arena_;
-    if (arena_) arena_->open_ = this;
-    o.data_ = nullptr;
-    o.size_ = o.room_ = o.count_ = o.last_ = 0;
-    o.arena_ = nullptr;
+    release();  // o holds its own reference to whatever it views
+    take(o);
   }
   return *this;
+}
+
+void Trace::take(Trace& o) noexcept {
+  block_ = std::move(o.block_);
+  data_ = std::exchange(o.data_, nullptr);
+  size_ = std::exchange(o.size_, 0);
+  room_ = std::exchange(o.room_, 0);
+  count_ = std::exchange(o.count_, 0);
+  last_ = std::exchange(o.last_, 0);
+  arena_ = std::exchange(o.arena_, nullptr);
+  if (arena_) arena_->open_ = this;  // still open, now as this trace
 }
 
 Trace::~Trace() {

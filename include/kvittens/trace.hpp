@@ -112,6 +112,9 @@ class Trace {
   // bytes were in, to keep views into it alive until the new entry is copied.
   std::shared_ptr<char[]> make_room(std::size_t need);
   void release();  // gives the bytes back: closes an open trace, drops the block
+  // Takes o's bytes (and its place as the open trace of an arena) into this released
+  // trace; o is left empty.
+  void take(Trace& o) noexcept;
 
   std::shared_ptr<char[]> block_;  // holds the bytes (an arena block or the trace's own)
   char* data_ = nullptr;           // the first entry, inside block_
