@@ -42,9 +42,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
         {"visit time ", ctx.local.text(start), "–", ctx.local.text(end), " (",
          Number(d.registered_minutes), " min)"});
   if (v.manual) d.manual = true;
-  std::string_view reason;
-  bool payable = account_active(ctx, ctx.find_staff(v.staff), start, reason);
-  if (!payable) trace(d.trace, "5.2", {reason, "; registration not accepted"});
+  bool payable = clause_5_2_account(ctx, ctx.find_staff(v.staff), start, d);
   for (const bool at_start : {true, false}) {
     if (!payable) break;
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
@@ -92,9 +90,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
 VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
   auto d = decision_for(ctx, dv.id, "declined_visit", dv.customer, dv.staff, dv.planned_start,
                         dv.planned_end);
-  std::string_view reason;
-  if (!account_active(ctx, ctx.find_staff(dv.staff), dv.planned_start, reason)) {
-    trace(d.trace, "5.2", {reason, "; registration not accepted"});
+  if (!clause_5_2_account(ctx, ctx.find_staff(dv.staff), dv.planned_start, d)) {
     return (settle(d), d);
   }
   const auto notice_hours = ctx.pack.number("decline_notice_hours");

@@ -261,8 +261,8 @@ bool account_active_on(const Context& ctx, const StaffMember& s, Date day, std::
   }
   return true;
 }
-}  // namespace
 
+// 5.2, remembered in the staff entry for the day; `reason` views the entry.
 bool account_active(Context& ctx, Context::StaffEntry* staff, Instant at,
                     std::string_view& reason) {
   if (!staff) {
@@ -278,6 +278,15 @@ bool account_active(Context& ctx, Context::StaffEntry* staff, Instant at,
   }
   reason = staff->inactive_reason;
   return staff->active;
+}
+}  // namespace
+
+// 5.2 — "Nacka kommun inaktiverar användare som inte varit inloggade på 18 månader."
+bool clause_5_2_account(Context& ctx, Context::StaffEntry* staff, Instant at, VisitDecision& d) {
+  std::string_view reason;
+  if (account_active(ctx, staff, at, reason)) return true;
+  trace(d.trace, "5.2", {reason, "; registration not accepted"});
+  return false;
 }
 
 const Context::ShiftVerdict& shift_verdict_of(Context& ctx, Context::StaffEntry* staff,

@@ -198,10 +198,9 @@ const Context::ShiftVerdict& shift_verdict_of(Context& ctx, Context::StaffEntry*
                                               const std::string& named, const std::string& staff_id,
                                               Instant start);
 
-// 5.2: whether the account (null: unknown to the world) may register at `at`. When not,
-// `reason` says why; it views the staff entry, valid until the entry is asked about another
-// day.
-bool account_active(Context& ctx, Context::StaffEntry* staff, Instant at, std::string_view& reason);
+// 5.2 as both services cite it: whether the account (null: unknown to the world) may
+// register at `at`, judged once per staff member and day; when not, d's trace says why.
+bool clause_5_2_account(Context& ctx, Context::StaffEntry* staff, Instant at, VisitDecision& d);
 // A receipt judged against the visit it was registered for: ctx.receipt_verdict, valid
 // until the next call. The receipt's registration is "visit_id/start" or "visit_id/end"
 // (replay check, I-6).

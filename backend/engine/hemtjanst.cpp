@@ -13,14 +13,6 @@ bool has_note(const Visit& v) {
   return !v.note.empty();
 }
 
-// 5.2 — "Nacka kommun inaktiverar användare som inte varit inloggade på 18 månader."
-bool clause_5_2_account(Context& ctx, Context::StaffEntry* staff, Instant at, VisitDecision& d) {
-  std::string_view reason;
-  if (account_active(ctx, staff, at, reason)) return true;
-  trace(d.trace, "5.2", {reason, "; registration not accepted"});
-  return false;
-}
-
 // 3.2 / 4.13 — "Arbetspass som inte är godkända senast under spärrdatumet kommer inte att
 // ersättas." Cites 4.13 when the shift was approved (in time or late), 3.2 when it never was.
 bool clause_4_13_shift(const Context::ShiftVerdict& v, VisitDecision& d) {
