@@ -316,12 +316,12 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
         if (paid > order->minutes) {
           if (has_note(v)) {
             trace(id.trace, "4.3",
-                  std::to_string(paid) + " min against " + std::to_string(order->minutes) +
-                      " ordered; a note explains the difference");
+                  {Number(paid), " min against ", Number(order->minutes),
+                   " ordered; a note explains the difference"});
           } else {
             trace(id.trace, "4.3",
-                  std::to_string(paid) + " min against " + std::to_string(order->minutes) +
-                      " ordered and no note: paid the ordered time");
+                  {Number(paid), " min against ", Number(order->minutes),
+                   " ordered and no note: paid the ordered time"});
             paid = order->minutes;
           }
         } else {
@@ -339,9 +339,9 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
       } else {
         if (has_note(v)) {
           trace(id.trace, "4.4",
-                "no order for " + p.insats + "; temporary need documented in a note");
+                {"no order for ", p.insats, "; temporary need documented in a note"});
         } else {
-          trace(id.trace, "4.4", "no order for " + p.insats + " and no note: not approved");
+          trace(id.trace, "4.4", {"no order for ", p.insats, " and no note: not approved"});
           paid = 0;
         }
       }
@@ -352,12 +352,12 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
       const int share = total / n;
       if (paid > share) {
         trace(id.trace, "4.7",
-              "shared insats of " + std::to_string(total) + " min for " + std::to_string(n) +
-                  " customers: " + std::to_string(share) + " min each");
+              {"shared insats of ", Number(total), " min for ", Number(n),
+               " customers: ", Number(share), " min each"});
         paid = share;
       } else {
         trace(id.trace, "4.7",
-              "within the equal share (" + std::to_string(share) + " min) of the shared insats");
+              {"within the equal share (", Number(share), " min) of the shared insats"});
       }
     }
     id.paid_minutes = paid;
