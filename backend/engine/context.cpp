@@ -3,6 +3,7 @@
 #include "backend/engine/context.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -105,6 +106,37 @@ LocalTime::Text LocalTime::text(Instant t) {
   put2(buf + 14, static_cast<unsigned>(secs / 60 % 60));
   out.size = 16;
   return out;
+}
+
+std::size_t TextHash::operator()(std::string_view s) const noexcept {
+  const std::size_t n = s.size();
+  if (n > 16) return std::hash<std::string_view>{}(s);
+  // (a, b, n) determine s: the first and last 8 (or 4) bytes cover it, overlapping when
+  // shorter; under 4 bytes, the first, middle and last byte are all of it.
+  std::uint64_t a = 0, b = 0;
+  const char* p = s.data();
+  if (n >= 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+  } else if (n >= 4) {
+    std::uint32_t x = 0, y = 0;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = std::uint64_t{static_cast<unsigned char>(p[0])} |
+        std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+        std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  }
+  // Mixed to all 64 bits (MurmurHash3's finalizer), so any bucket count spreads them.
+  std::uint64_t h = a * 0x9E3779B97F4A7C15ull ^ std::rotl(b * 0xC2B2AE3D27D4EB4Full, 31) ^ n;
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(h);
 }
 
 Number::Number(long v) {

@@ -76,12 +76,14 @@ struct ReasonParts {
   std::span<const std::string_view> view() const { return {items.data(), size}; }
 };
 
-// Hash for string-keyed maps looked up by std::string_view (no key string built per lookup).
+// Hash for the id-keyed maps, looked up by std::string_view (no key string built per
+// lookup). Ids are short ("c123", "shift-s12") and a visit looks up four or five of them:
+// up to 16 bytes are hashed by reading them as two words, a few instructions where
+// std::hash walks them byte-wise (engine throughput, bench/RESULTS.md). Longer text goes to
+// std::hash.
 struct TextHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
+  std::size_t operator()(std::string_view s) const noexcept;
 };
 template <class V>
 using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
@@ -99,7 +101,7 @@ struct Context {
     const Customer* customer = nullptr;  // null: orders for a customer the world lacks
     std::vector<const Order*> orders;
   };
-  std::unordered_map<std::string, CustomerEntry> customers;
+  TextMap<CustomerEntry> customers;
   // The verdict on one shift for one month (3.2, 4.13), computed once per pair.
   struct ShiftVerdict {
     int month = 0;  // year * 100 + month
@@ -120,13 +122,13 @@ struct Context {
     Date shift_day{};
     std::string shift_named;  // as the app named it; empty: the staff/date shift
   };
-  std::unordered_map<std::string, StaffEntry> staff;
+  TextMap<StaffEntry> staff;
   StaffEntry* find_staff(const std::string& id);  // null: the world does not know them
   std::unordered_map<std::string, const LockRecord*> locks;
   std::unordered_map<std::string, const SharedInsats*> shared;
   TextMap<Instant> approvals;  // shift -> approved_at
   // The pack's catalogue by name (RulePack::insats walks the list).
-  std::unordered_map<std::string_view, const InsatsInfo*> catalogue;
+  std::unordered_map<std::string_view, const InsatsInfo*, TextHash> catalogue;
   const InsatsInfo* insats(std::string_view name) const;
 
   // Lock receipts by (lock, seq) -> the registration that used it first, in arrival order:
