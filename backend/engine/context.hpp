@@ -83,7 +83,11 @@ struct ReasonParts {
 // std::hash.
 struct TextHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept;
+  // Not noexcept, on purpose: libstdc++ keeps each key's hash in its node only for a hasher
+  // that may throw (or is slow). With it kept, a lookup passes other keys of the bucket on a
+  // compare of hashes and finds the bucket's end without hashing the next node's key, and
+  // both read the nodes' key bytes, which is where a lookup misses the cache.
+  std::size_t operator()(std::string_view s) const;
 };
 template <class V>
 using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
