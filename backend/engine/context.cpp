@@ -3,7 +3,6 @@
 #include "backend/engine/context.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -129,10 +128,13 @@ std::size_t TextHash::operator()(std::string_view s) const {
         std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
         std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
   }
-  // One multiply per word, side by side, and the high half folded onto the low: the tables
-  // reduce the hash modulo a prime, and the fold spreads it for a power of two too.
-  const std::uint64_t h = a * 0x9E3779B97F4A7C15ull ^ std::rotl(b * 0xC2B2AE3D27D4EB4Full, 31) ^ n;
-  return static_cast<std::size_t>(h ^ h >> 29);
+  // One 64 x 64 -> 128-bit multiply of the two words, keyed, its halves folded together: every
+  // input bit reaches the middle bits of the product, and the fold brings them to both ends,
+  // so a prime or a power-of-two bucket count spreads the result.
+  __extension__ typedef unsigned __int128 Wide;
+  const Wide m = Wide{a ^ 0x9E3779B97F4A7C15ull} * Wide{b ^ 0xC2B2AE3D27D4EB4Full ^ n};
+  return static_cast<std::size_t>(static_cast<std::uint64_t>(m) ^
+                                  static_cast<std::uint64_t>(m >> 64));
 }
 
 Number::Number(long v) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -89,6 +90,8 @@ struct TextHash {
   // both read the nodes' key bytes, which is where a lookup misses the cache.
   std::size_t operator()(std::string_view s) const;
 };
+static_assert(!std::is_nothrow_invocable_v<const TextHash&, const std::string&>,
+              "TextHash must stay potentially-throwing: libstdc++ caches its hash codes then");
 template <class V>
 using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
 
