@@ -63,8 +63,10 @@ TEST(TextHash, SpreadsSequentialIdsOverPrimeAndPowerOfTwoBucketCounts) {
       for (std::size_t i = 0; i < kIds; ++i) ++load[hash(prefix + std::to_string(i)) % buckets];
       const double mean = static_cast<double>(kIds) / static_cast<double>(buckets);
       // A uniform hash puts about mean +- 4 * sqrt(mean) in the fullest and emptiest bucket.
-      EXPECT_LT(*std::max_element(load.begin(), load.end()), mean * 1.5) << prefix << " into " << buckets;
-      EXPECT_GT(*std::min_element(load.begin(), load.end()), mean * 0.5) << prefix << " into " << buckets;
+      EXPECT_LT(*std::max_element(load.begin(), load.end()), mean * 1.5)
+          << prefix << " into " << buckets;
+      EXPECT_GT(*std::min_element(load.begin(), load.end()), mean * 0.5)
+          << prefix << " into " << buckets;
     }
 }
 
