@@ -4,8 +4,8 @@
 // From 32 MiB up it maps the block itself and asks the kernel for transparent huge pages, so
 // filling it costs one page fault per 2 MiB instead of one per 4 KiB. 32 MiB is glibc's
 // largest mmap threshold: malloc would map such a block afresh anyway, in 4 KiB pages on
-// every evaluation (or, after a larger one, reuse heap that had lost its huge pages): at 10^7
-// visits the kernel's share of the engine's time was 35-40 % (bench/RESULTS.md).
+// every evaluation (or, after a larger one, reuse heap that had lost its huge pages), and
+// the kernel's page faults would weigh on the engine's time.
 // The block given back last is kept (MADV_FREE: the kernel may still take its pages when
 // memory runs short) and lent again for a request of at least half its size, so a caller
 // evaluating month after month does not have the kernel zero a fresh array each time; any
