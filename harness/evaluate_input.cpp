@@ -65,10 +65,16 @@ PerformedInsats performed(const YamlReader& r, const YAML::Node& n) {
 }
 
 Visit visit(const YamlReader& r, const YAML::Node& n) {
-  r.check_map(n,
-              {"id", "staff", "customer", "start", "end", "start_receipt", "end_receipt",
-               "start_place", "end_place", "insatser", "note", "manual", "declined_after_start",
-               "edit", "shared_group", "shift", "notice_at", "cause", "registered_at"},
+  r.check_map(n, {"id",          "staff",
+                  "customer",    "start",
+                  "end",         "start_receipt",
+                  "end_receipt", "start_place",
+                  "end_place",   "insatser",
+                  "note",        "note_about",
+                  "manual",      "declined_after_start",
+                  "edit",        "shared_group",
+                  "shift",       "notice_at",
+                  "cause",       "registered_at"},
               "visit");
   Visit v;
   v.id = r.str(r.require(n, "id", "visit"), "visit id");
@@ -85,6 +91,7 @@ Visit visit(const YamlReader& r, const YAML::Node& n) {
     for (const auto& i : list) v.insatser.push_back(performed(r, i));
   }
   v.note = opt_str(r, n, "note");
+  if (n["note_about"]) v.note_about = r.note_about(n["note_about"]);
   if (n["manual"]) v.manual = r.boolean(n["manual"], "manual");
   if (n["declined_after_start"])
     v.declined_after_start = r.boolean(n["declined_after_start"], "declined_after_start");

@@ -228,7 +228,7 @@ class Run {
         }
         break;
       case Action::Note:
-        phone(st.staff).note(st.visit, st.text);
+        phone(st.staff).note(st.visit, st.text, st.note_about);
         break;
       case Action::DeclinedAfterStart:
         phone(st.staff).declined_after_start(st.visit);

@@ -78,6 +78,7 @@ struct Step {
   std::string door;
   std::string tag;   // read_tag: a tag UID, or the customer id whose tag at the door is read
   std::string text;  // note text / declined note / edit note
+  std::uint8_t note_about = 0;  // note: NoteAbout bits the note documents; 0: everything
   std::string shift;
   std::string shared;                  // start_visit: the shared insats (4.7) this visit belongs to
   std::string reason;                  // absence reason; omställningstid cause

@@ -76,7 +76,7 @@ const std::vector<ActionSpec>& action_specs() {
        {"visit", "staff", "customer"}},
       {Action::PickupLunch, {"visit", "staff", "customer"}, {"visit", "staff", "customer"}},
       {Action::SelectInsats, {"visit", "insats", "status", "minutes"}, {"visit", "insats"}},
-      {Action::Note, {"visit", "text"}, {"visit", "text"}},
+      {Action::Note, {"visit", "text", "about"}, {"visit", "text"}},
       {Action::DeclinedAfterStart, {"visit"}, {"visit"}},
       {Action::EndVisit, {"visit", "place", "receipt", "door", "tag"}, {"visit"}},
       {Action::EditTimes, {"visit", "start", "end", "note"}, {"visit", "start", "end"}},
@@ -287,6 +287,8 @@ class Loader {
         s.tag = r_.str(v, "tag (UID or owner)");
       } else if (k == "text" || k == "note") {
         s.text = r_.str(v, "note text");
+      } else if (k == "about") {
+        s.note_about = r_.note_about(v);
       } else if (k == "shared") {
         s.shared = r_.str(v, "shared insats id");
       } else if (k == "shift") {

@@ -104,7 +104,7 @@ World decode_scenario_world(const YAML::Node& node, const std::string& file) {
   }
   if (auto ls = node["locks"]) {
     for (const auto& n : seq(r, ls, "locks")) {
-      r.check_map(n, {"id", "key_hex", "customers"}, "lock");
+      r.check_map(n, {"id", "key_hex", "customers", "mounted_on"}, "lock");
       LockRecord l;
       l.id = r.str(r.require(n, "id", "lock"), "lock id (BLE address)");
       l.key_hex = r.str(r.require(n, "key_hex", "lock"), "key_hex");
@@ -114,6 +114,7 @@ World decode_scenario_world(const YAML::Node& node, const std::string& file) {
         r.fail(n["key_hex"], "expected key_hex as 64 hex digits (a 32-byte key)");
       }
       if (n["customers"]) l.customers = r.strings(n["customers"], "customers");
+      if (n["mounted_on"]) l.mounted_on = r.date(n["mounted_on"], "mounted_on");
       w.locks.push_back(l);
     }
   }

@@ -179,4 +179,18 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& display) {
   }
 }
 
+std::uint8_t YamlReader::note_about(const YAML::Node& node) const {
+  static const std::vector<std::string> names = {"receipt", "over_time", "extra", "assessment"};
+  std::uint8_t bits = 0;
+  const auto add = [&](const YAML::Node& n) {
+    bits |= static_cast<std::uint8_t>(*note_about_from(choice(n, names, "what the note is about")));
+  };
+  if (node.IsSequence()) {
+    for (const auto& n : node) add(n);
+  } else {
+    add(node);
+  }
+  return bits;
+}
+
 }  // namespace kvittens::harness

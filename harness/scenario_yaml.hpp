@@ -2,6 +2,7 @@
 // written, every map is checked for unknown keys, and a near miss gets "did you mean".
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ class YamlReader {
   // One of `choices`, with a suggestion otherwise.
   std::string choice(const YAML::Node& node, const std::vector<std::string>& choices,
                      const std::string& what) const;
+  // What a note documents: a name or a list of names of NoteAbout ("receipt", "over_time",
+  // "extra", "assessment"), as NoteAbout bits.
+  std::uint8_t note_about(const YAML::Node& node) const;
 
  private:
   std::string file_;

@@ -78,6 +78,7 @@ Json body(const Visit& v) {
   for (const auto& p : v.insatser) list.push_back(insats(p));
   j["insatser"] = list;
   put_str(j, "note", v.note);
+  if (v.note_about) j["note_about"] = note_about_names(v.note_about);
   j["manual"] = v.manual;
   j["declined_after_start"] = v.declined_after_start;
   if (v.edit) {
@@ -230,8 +231,11 @@ Json encode_world(const World& w) {
     put_opt_date(j, "to", o.to);
     orders.push_back(j);
   }
-  for (const auto& l : w.locks)
-    locks.push_back(Json{{"id", l.id}, {"key_hex", l.key_hex}, {"customers", l.customers}});
+  for (const auto& l : w.locks) {
+    Json j{{"id", l.id}, {"key_hex", l.key_hex}, {"customers", l.customers}};
+    put_opt_date(j, "mounted_on", l.mounted_on);
+    locks.push_back(std::move(j));
+  }
   for (const auto& [month, day] : w.cutoff_dates) cutoff[month] = format_date(day);
   return Json{{"providers", providers}, {"customers", customers}, {"staff", staff},
               {"orders", orders},       {"locks", locks},         {"cutoff_dates", cutoff}};

@@ -45,6 +45,43 @@ const char* to_string(Place v) {
   return "?";
 }
 
+namespace {
+constexpr NoteAbout kNoteAbouts[] = {NoteAbout::Receipt, NoteAbout::OverTime, NoteAbout::Extra,
+                                     NoteAbout::Assessment};
+}
+
+const char* to_string(NoteAbout v) {
+  switch (v) {
+    case NoteAbout::Receipt:
+      return "receipt";
+    case NoteAbout::OverTime:
+      return "over_time";
+    case NoteAbout::Extra:
+      return "extra";
+    case NoteAbout::Assessment:
+      return "assessment";
+  }
+  return "?";
+}
+
+std::optional<NoteAbout> note_about_from(std::string_view s) {
+  for (const auto a : kNoteAbouts)
+    if (s == to_string(a)) return a;
+  return std::nullopt;
+}
+
+bool documents(const Visit& v, NoteAbout what) {
+  return !v.note.empty() &&
+         (v.note_about == 0 || (v.note_about & static_cast<std::uint8_t>(what)) != 0);
+}
+
+std::vector<std::string> note_about_names(std::uint8_t bits) {
+  std::vector<std::string> out;
+  for (const auto a : kNoteAbouts)
+    if (bits & static_cast<std::uint8_t>(a)) out.emplace_back(to_string(a));
+  return out;
+}
+
 const char* to_string(DecisionState v) {
   switch (v) {
     case DecisionState::Approved:

@@ -400,6 +400,26 @@ Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Cus
     case ReceiptKind::None:
       return fail({"no receipt"});
     case ReceiptKind::Nfc: {
+      // §2.1, §7: kvittensmärken "får enbart användas för de kunder som inte har digitala
+      // lås" — from the day a lock is mounted on the customer's door, a tag is no receipt.
+      if (customer.lock && ctx.pack.clause("7")) {
+        const auto lock = ctx.locks.find(*customer.lock);
+        const auto* mounted = lock == ctx.locks.end() || !lock->second->mounted_on
+                                  ? nullptr
+                                  : &*lock->second->mounted_on;
+        if (!mounted || ctx.local.date(at) >= *mounted) {
+          if (mounted) {
+            v.seq.clear();
+            LocalTime::append_date(v.seq, *mounted);
+            return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", *customer.lock,
+                         ") is mounted on the customer's door since ", v.seq},
+                        "7");
+          }
+          return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", *customer.lock,
+                       ") is mounted on the customer's door"},
+                      "7");
+        }
+      }
       for (const auto& t : customer.nfc_tags)
         if (t == r.tag_uid) {
           say({"NFC tag ", r.tag_uid, " is the customer's"});

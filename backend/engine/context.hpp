@@ -166,7 +166,23 @@ struct Context {
     LocalTime::Text time;
   } receipt_verdict;
   std::vector<int> insats_minutes;
-  std::vector<const InsatsInfo*> kept_insatser;
+  // Hemtjänst's view of the insatser of the visit being judged: the matrix (4.15) weighs
+  // them all before any is traced.
+  struct InsatsPlan {
+    const InsatsInfo* info = nullptr;
+    const Order* order = nullptr;     // the customer's order for it on the visit's day
+    bool performed = false;           // neither Avböjd insats nor withdrawn
+    bool rejected_otherwise = false;  // rejected by 4.1 or 4.4 (no note)
+  };
+  struct MatrixFinding {
+    std::size_t insats = 0;   // index into insats_plan
+    std::size_t partner = 0;  // the kept insats it was weighed against
+    MatrixState state = MatrixState::Combine;
+    bool allowed = false;  // an individual assessment documented in a note
+  };
+  std::vector<InsatsPlan> insats_plan;
+  std::vector<std::size_t> matrix_order, matrix_kept;
+  std::vector<MatrixFinding> matrix_findings;
   // A deque: StaffEntry keeps pointers to verdicts while more are added.
   mutable TextMap<std::deque<ShiftVerdict>> shift_verdicts;
   const ShiftVerdict& shift_verdict(std::string_view shift, Instant start) const;

@@ -3,6 +3,8 @@
 #include "backend/engine/engine.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <string>
 #include <unordered_map>
 
 #include "backend/engine/context.hpp"
@@ -54,10 +56,42 @@ std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
   return std::nullopt;
 }
 
+// The longest a registration with a start and an end may last (I-15): a besök is time at one
+// customer within a day, and every sum of minutes the engine makes stays far from overflow.
+constexpr std::chrono::hours kLongestVisit{24};
+
 std::optional<Refusal> check_times(Instant start, Instant end, const char* what) {
   if (end < start)
     return refuse("", std::string(what) + " ends (" + format_local(end) + ") before it starts (" +
                           format_local(start) + ")");
+  return std::nullopt;
+}
+
+// check_times, and at most kLongestVisit long: for what is paid by its own time.
+std::optional<Refusal> check_visit_times(Instant start, Instant end, const char* what) {
+  if (auto r = check_times(start, end, what)) return r;
+  if (end - start > kLongestVisit)
+    return refuse("2", std::string(what) + " lasts from " + format_local(start) + " to " +
+                           format_local(end) + ", more than 24 h");
+  return std::nullopt;
+}
+
+// Seed 000 §2 (I-15): the minutes stated per insats are time within the visit: none is
+// negative and together they fit in the visit's time, receipt to receipt.
+std::optional<Refusal> check_stated_minutes(const Visit& v) {
+  long long stated = 0;
+  for (const auto& p : v.insatser) {
+    if (!p.minutes) continue;
+    if (*p.minutes < 0)
+      return refuse("2", "insats " + p.insats + " is stated as " + std::to_string(*p.minutes) +
+                             " min: minutes cannot be negative");
+    stated += *p.minutes;
+  }
+  const long visit = minutes_between(v.start, v.end);
+  if (stated > visit)
+    return refuse("2", "the insatser are stated as " + std::to_string(stated) +
+                           " min in total, more than the visit's " + std::to_string(visit) +
+                           " min (receipt to receipt)");
   return std::nullopt;
 }
 
@@ -73,9 +107,10 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
 
     std::optional<Refusal> operator()(const Visit& v) const {
       if (auto r = check_people(w, v.staff, v.customer)) return r;
-      if (auto r = check_times(v.start, v.end, "the visit")) return r;
+      if (auto r = check_visit_times(v.start, v.end, "the visit")) return r;
+      if (auto r = check_stated_minutes(v)) return r;
       if (v.edit)
-        if (auto r = check_times(v.edit->start, v.edit->end, "the edited visit")) return r;
+        if (auto r = check_visit_times(v.edit->start, v.edit->end, "the edited visit")) return r;
       for (const auto& p : v.insatser)
         if (!engine.pack().insats(p.insats))
           return refuse("", "unknown insats '" + p.insats + "' in rule pack " + engine.pack().name);
@@ -99,7 +134,7 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
     }
     std::optional<Refusal> operator()(const DoubleStaffing& d) const {
       if (auto r = check_people(w, d.staff, d.customer)) return r;
-      return check_times(d.start, d.end, "the double staffing");
+      return check_visit_times(d.start, d.end, "the double staffing");
     }
     std::optional<Refusal> operator()(const SharedInsats& s) const {
       if (s.customers.empty()) return refuse("", "shared insats '" + s.id + "' names no customers");
@@ -107,11 +142,11 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
         if (auto r = check_people(w, s.staff, c)) return r;
       if (!engine.pack().insats(s.insats))
         return refuse("", "unknown insats '" + s.insats + "' in rule pack " + engine.pack().name);
-      return check_times(s.start, s.end, "the shared insats");
+      return check_visit_times(s.start, s.end, "the shared insats");
     }
     std::optional<Refusal> operator()(const DeclinedVisit& d) const {
       if (auto r = check_people(w, d.staff, d.customer)) return r;
-      return check_times(d.planned_start, d.planned_end, "the declined visit");
+      return check_visit_times(d.planned_start, d.planned_end, "the declined visit");
     }
     std::optional<Refusal> operator()(const Absence& a) const {
       if (auto r = check_people(w, "", a.customer)) return r;
@@ -205,8 +240,8 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
 
 const std::vector<std::string>& emitted_clauses(ServiceType service) {
   static const std::vector<std::string> hemtjanst = {
-      "2",   "2/manual", "2/repayment", "3.2",  "4.1",  "4.2",  "4.3",  "4.4",  "4.5",  "4.6",
-      "4.7", "4.8",      "4.9",         "4.10", "4.11", "4.12", "4.13", "4.14", "4.15", "5.2"};
+      "2",   "2/manual", "2/repayment", "3.2",  "4.1",  "4.2",  "4.3",  "4.4",  "4.5", "4.6", "4.7",
+      "4.8", "4.9",      "4.10",        "4.11", "4.12", "4.13", "4.14", "4.15", "5.2", "7"};
   static const std::vector<std::string> boendestod = {"2",  "5.2", "B1", "B2", "B3",
                                                       "B4", "B5",  "B6", "B7"};
   return service == ServiceType::Hemtjanst ? hemtjanst : boendestod;

@@ -2,15 +2,32 @@
 // reviewer reads a visit — who registered (5.2), which times stand (4.12), receipts (4.10,
 // 4.5, 4.11), approval (3.2, 4.13), then each insats (4.1-4.4, 4.7, 4.8, 4.15, 10).
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <climits>
+#include <span>
+#include <string_view>
 
 #include "backend/engine/context.hpp"
 
 namespace kvittens::backend::detail {
 namespace {
 
-bool has_note(const Visit& v) {
-  return !v.note.empty();
+// How a reason that relies on the visit's note names it: a note that says what it documents
+// is named by that; a note naming nothing (it documents everything) is "a note" as before.
+std::string_view note_named(const Visit& v, NoteAbout what) {
+  if (v.note_about == 0) return {};
+  switch (what) {
+    case NoteAbout::Receipt:
+      return " (the note about the receipt)";
+    case NoteAbout::OverTime:
+      return " (the note about the time)";
+    case NoteAbout::Extra:
+      return " (the note about the extra insats)";
+    case NoteAbout::Assessment:
+      return " (the note about the individual assessment)";
+  }
+  return {};
 }
 
 // 3.2 / 4.13 — "Arbetspass som inte är godkända senast under spärrdatumet kommer inte att
@@ -62,82 +79,144 @@ bool cohabitant_covers(const Context& ctx, const Visit& v, const Customer& c) {
   return false;
 }
 
-// 4.10, 4.5, 4.11: judge both receipts. Returns false when the visit cannot be paid.
-bool clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Instant start,
-                          Instant end, VisitDecision& d) {
-  bool ok = true;
+// The clauses that made a visit unpayable, each once, in the order they were found: every
+// insats of the visit cites each of them (a rejection names all its causes, not the last
+// line traced).
+struct Causes {
+  std::array<std::string_view, 8> items;
+  std::size_t size = 0;
+  void add(std::string_view clause) {
+    for (std::size_t i = 0; i < size; ++i)
+      if (items[i] == clause) return;
+    if (size < items.size()) items[size++] = clause;
+  }
+  bool empty() const { return size == 0; }
+};
+
+// 4.10, 4.5, 4.11, 7: judge both receipts; a receipt that cannot be accepted adds its
+// causes. Once the visit is unpayable for another cause (`unpayable`), only further causes
+// are traced: a valid receipt or a documented exception is no part of a rejection, and a
+// rejected visit is not counted as manual.
+void clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Instant start,
+                          Instant end, bool unpayable, VisitDecision& d, Causes& causes) {
   for (const bool at_start : {true, false}) {
     const auto& r = at_start ? v.start_receipt : v.end_receipt;
     const Place place = at_start ? v.start_place : v.end_place;
     const char* which = at_start ? "start" : "end";
     auto& verdict = judge_receipt(ctx, r, c, at_start ? start : end, "4.10", v.id, at_start);
     if (verdict.valid) {
-      d.trace.add(verdict.clause, verdict.reason.view());
+      if (!unpayable) d.trace.add(verdict.clause, verdict.reason.view());
       continue;
     }
-    if (r.kind != ReceiptKind::None) {
+    const bool presented = r.kind != ReceiptKind::None;
+    const bool note = documents(v, NoteAbout::Receipt);
+    if (presented && (!unpayable || !note)) {
       verdict.reason.push("; counts as no receipt");
       d.trace.add(verdict.clause, verdict.reason.view());
     }
-    // 4.11: lunch/dinner pickup may start without receipt, no note needed (I-5).
-    if (at_start && place == Place::Pickup) {
-      const bool meal = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
-        const auto* i = ctx.insats(p.insats);
-        return i && i->pickup;
-      });
-      if (meal) {
-        trace(d.trace, "4.11", "start without receipt at the pickup point of the matlåda");
-        continue;
-      }
+    // 4.11: a lunch or dinner visit may start at the pickup point of the matlåda; like every
+    // exception of 4.10 it is documented in a note (§2, I-5).
+    const bool pickup = at_start && place == Place::Pickup &&
+                        std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
+                          const auto* i = ctx.insats(p.insats);
+                          return i && i->pickup;
+                        });
+    if (!note) {
+      trace(d.trace, "4.10",
+            {which, pickup ? " without receipt at the pickup point of the matlåda and without a "
+                             "note explaining why"
+                           : " without receipt and without a note explaining why"});
+      if (presented) causes.add(verdict.clause);
+      causes.add("4.10");
+      continue;
     }
-    bool excused = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
+    if (unpayable) continue;
+    if (pickup) {
+      trace(d.trace, "4.11",
+            {"start without receipt at the pickup point of the matlåda",
+             note_named(v, NoteAbout::Receipt)});
+      continue;
+    }
+    const bool excused = std::any_of(v.insatser.begin(), v.insatser.end(), [&](const auto& p) {
       const auto* i = ctx.insats(p.insats);
       return i && exception_covers(*i, at_start, place);
     });
-    const bool cohabitant = !excused && cohabitant_covers(ctx, v, c);
-    if (!has_note(v)) {
-      trace(d.trace, "4.10",
-            std::string(which) + " without receipt and without a note explaining why");
-      ok = false;
-      continue;
-    }
     if (excused) {
       trace(d.trace, "4.10",
-            std::string(which) + " without receipt: a listed exception, with a note");
-    } else if (cohabitant) {
+            {which, " without receipt: a listed exception, with a note",
+             note_named(v, NoteAbout::Receipt)});
+    } else if (cohabitant_covers(ctx, v, c)) {
       trace(d.trace, "4.10",
-            std::string(which) + " without receipt: cohabitant registered separately, with a note");
+            {which, " without receipt: cohabitant registered separately, with a note",
+             note_named(v, NoteAbout::Receipt)});
     } else {
       trace(d.trace, "4.10",
-            std::string(which) +
-                " without receipt outside the exceptions, with a note: manual registration");
+            {which, " without receipt outside the exceptions, with a note",
+             note_named(v, NoteAbout::Receipt), ": manual registration"});
       d.manual = true;
     }
   }
-  return ok;
 }
 
-// 4.15 with I-2: taken in registered order, each insats must combine with those kept.
-bool clause_4_15_matrix(const Context& ctx, const InsatsInfo& info,
-                        const std::vector<const InsatsInfo*>& kept, bool note, InsatsDecision& d) {
-  for (const auto* k : kept) {
-    const auto state = ctx.pack.combination(*k, info);
-    if (state == MatrixState::Never) {
-      trace(d.trace, "4.15", info.name + " must not be combined with " + k->name + " (bilaga I)");
-      return false;
-    }
-    if (state == MatrixState::Assess) {
-      if (!note) {
-        trace(d.trace, "4.15",
-              info.name + " with " + k->name +
-                  " needs an individual assessment, documented in a note");
-        return false;
+// 4.15 with I-2: which insatser of a visit the matrix keeps, whatever order they were
+// selected in. Candidates are taken by precedence: an insats no other clause rejects before
+// one that is rejected anyway, an ordered insats before one without an order, then the
+// catalogue's order (bilaga I's columns); each must combine with every one kept before it.
+// Fills ctx.matrix_findings; insatser registered as Avböjd or withdrawn take no part.
+// `note`: the visit has a note documenting an individual assessment.
+void clause_4_15_matrix(Context& ctx, std::span<const Context::InsatsPlan> plan, bool note) {
+  auto& order = ctx.matrix_order;
+  order.clear();
+  for (std::size_t k = 0; k < plan.size(); ++k)
+    if (plan[k].performed) order.push_back(k);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto& x = plan[a];
+    const auto& y = plan[b];
+    if (x.rejected_otherwise != y.rejected_otherwise) return !x.rejected_otherwise;
+    if ((x.order != nullptr) != (y.order != nullptr)) return x.order != nullptr;
+    if (x.info->index != y.info->index) return x.info->index < y.info->index;
+    return a < b;
+  });
+  auto& findings = ctx.matrix_findings;
+  findings.clear();
+  auto& kept = ctx.matrix_kept;
+  kept.clear();
+  for (const std::size_t k : order) {
+    bool keep = true;
+    for (const std::size_t j : kept) {
+      const auto state = ctx.pack.combination(*plan[j].info, *plan[k].info);
+      if (state == MatrixState::Never || (state == MatrixState::Assess && !note)) {
+        findings.push_back({k, j, state, false});
+        keep = false;
+        break;
       }
-      trace(d.trace, "4.15",
-            info.name + " with " + k->name + ": individual assessment documented in a note");
+      if (state == MatrixState::Assess) findings.push_back({k, j, state, true});
     }
+    if (keep) kept.push_back(k);
   }
-  return true;
+}
+
+// The matrix findings for insats k, traced; false when the matrix rejects it.
+bool trace_4_15(const Context& ctx, const Visit& v, std::span<const Context::InsatsPlan> plan,
+                std::size_t k, InsatsDecision& d) {
+  bool kept = true;
+  for (const auto& f : ctx.matrix_findings) {
+    if (f.insats != k) continue;
+    const auto& name = plan[k].info->name;
+    const auto& other = plan[f.partner].info->name;
+    if (f.state == MatrixState::Never) {
+      trace(d.trace, "4.15", {name, " must not be combined with ", other, " (bilaga I)"});
+    } else if (!f.allowed) {
+      trace(d.trace, "4.15",
+            {name, " with ", other, " needs an individual assessment, documented in a note"});
+    } else {
+      trace(d.trace, "4.15",
+            {name, " with ", other, ": individual assessment documented in a note",
+             note_named(v, NoteAbout::Assessment)});
+    }
+    kept = kept && f.allowed;
+  }
+  return kept;
 }
 
 // 4.2 — provider-initiated insatser with their caps; no customer fee.
@@ -215,22 +294,27 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
   return paid;
 }
 
-// Minutes per insats: as registered, or the visit's time split equally (first gets the rest).
+// Minutes per insats: as stated, or the visit's time split equally (first gets the rest).
+// Stated minutes never add up to more than the visit's time (Engine::check refuses that; an
+// edit can still shorten the visit below them): each is cut to what the visit has left.
 void split_minutes(const Visit& v, int visit_minutes, std::vector<int>& out) {
   out.clear();
-  const int n = static_cast<int>(v.insatser.size());
-  int given = 0, unspecified = 0;
+  const long long time = std::max(0, visit_minutes);
+  long long given = 0;
+  int unspecified = 0;
   for (const auto& p : v.insatser) {
     if (p.minutes)
-      given += *p.minutes;
+      given += std::clamp<long long>(*p.minutes, 0, time - given);
     else
       ++unspecified;
   }
-  const int rest = std::max(0, visit_minutes - given);
-  for (int i = 0, seen = 0; i < n; ++i) {
-    const auto& p = v.insatser[static_cast<std::size_t>(i)];
+  const int rest = static_cast<int>(time - given);
+  given = 0;
+  for (int seen = 0; const auto& p : v.insatser) {
     if (p.minutes) {
-      out.push_back(*p.minutes);
+      const long long stated = std::clamp<long long>(*p.minutes, 0, time - given);
+      given += stated;
+      out.push_back(static_cast<int>(stated));
     } else {
       out.push_back(rest / unspecified + (seen == 0 ? rest % unspecified : 0));
       ++seen;
@@ -261,24 +345,40 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
     trace(d.trace, "4.14", "registered after the fact: a manual registration");
     d.manual = true;
   }
+  // Every clause that makes the visit unpayable is found and cited, not only the first.
+  Causes causes;
   auto* const staff = ctx.find_staff(v.staff);
-  bool payable = clause_5_2_account(ctx, staff, start, d);
+  if (!clause_5_2_account(ctx, staff, start, d)) causes.add("5.2");
   if (v.insatser.empty()) {
     trace(d.trace, "4.1", "a visit must contain at least one insats");
-    payable = false;
+    causes.add("4.1");
   }
-  if (payable) payable = clause_4_10_receipts(ctx, v, customer, start, end, d);
-  if (payable) {
-    payable = clause_4_13_shift(shift_verdict_of(ctx, staff, v.shift, v.staff, start), d);
+  clause_4_10_receipts(ctx, v, customer, start, end, !causes.empty(), d, causes);
+  const auto& shift = shift_verdict_of(ctx, staff, v.shift, v.staff, start);
+  if (causes.empty() || !shift.approved) {
+    clause_4_13_shift(shift, d);
+    if (!shift.approved) causes.add(shift.clause);
   }
-  if (v.declined_after_start)
+  const bool payable = causes.empty();
+  if (v.declined_after_start && payable)
     trace(d.trace, "4.8",
           "the customer declined after the visit started: paid for the time it lasted");
 
   auto& minutes = ctx.insats_minutes;
   split_minutes(v, d.registered_minutes, minutes);
-  auto& kept = ctx.kept_insatser;
-  kept.clear();
+  const bool extra_note = documents(v, NoteAbout::Extra);
+  const Date day = ctx.local.date(start);
+  auto& plan = ctx.insats_plan;
+  plan.clear();
+  for (const auto& p : v.insatser) {
+    Context::InsatsPlan x;
+    x.info = ctx.insats(p.insats);
+    x.performed = x.info->withdrawn.empty() && p.status != InsatsStatus::Declined;
+    if (x.info->category != "provider") x.order = Context::order_for(entry, p.insats, day);
+    x.rejected_otherwise = x.performed && x.info->category != "provider" && !x.order && !extra_note;
+    plan.push_back(x);
+  }
+  if (payable) clause_4_15_matrix(ctx, plan, documents(v, NoteAbout::Assessment));
   d.insatser.reserve(v.insatser.size());
   const SharedInsats* group = nullptr;
   if (v.shared_group) {
@@ -287,64 +387,69 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   }
   for (std::size_t k = 0; k < v.insatser.size(); ++k) {
     const auto& p = v.insatser[k];
-    const auto& info = *ctx.insats(p.insats);
+    const auto& info = *plan[k].info;
     InsatsDecision id;
     ctx.arena.begin(id.trace);
     id.insats = p.insats;
     id.registered_minutes = minutes[k];
     int paid = payable ? minutes[k] : 0;
-    if (!payable) trace(id.trace, d.trace.back().clause, "visit not payable");
-    if (paid > 0 && !info.withdrawn.empty()) {
-      trace(id.trace, info.withdrawn, info.name + " is no longer an insats of its own");
-      paid = 0;
-    }
-    if (paid > 0 && p.status == InsatsStatus::Declined) {
-      trace(id.trace, "4.8", "registered as Avböjd insats: the time is not paid");
-      paid = 0;
-    }
-    if (paid > 0) {
-      if (clause_4_15_matrix(ctx, info, kept, has_note(v), id))
-        kept.push_back(&info);
-      else
-        paid = 0;
-    }
-    if (paid > 0) {
-      if (info.category == "provider") {
-        paid = clause_4_2_provider(ctx, v, info, paid, start, id);
-      } else if (const auto* order = Context::order_for(entry, p.insats, ctx.local.date(start))) {
-        // 4.2 grundregel / 4.3: ordered time, more only with a note.
-        if (paid > order->minutes) {
-          if (has_note(v)) {
-            trace(id.trace, "4.3",
+    for (std::size_t c = 0; c < causes.size; ++c)
+      trace(id.trace, causes.items[c], "visit not payable");
+    if (payable) {
+      // Each clause that rejects the insats is cited; those that would pay it only when none
+      // does.
+      bool rejected = false;
+      if (!info.withdrawn.empty()) {
+        trace(id.trace, info.withdrawn, {info.name, " is no longer an insats of its own"});
+        rejected = true;
+      }
+      if (p.status == InsatsStatus::Declined) {
+        trace(id.trace, "4.8", "registered as Avböjd insats: the time is not paid");
+        rejected = true;
+      }
+      if (plan[k].performed) {
+        if (!trace_4_15(ctx, v, plan, k, id)) rejected = true;
+        if (info.category == "provider") {
+          if (!rejected) paid = clause_4_2_provider(ctx, v, info, paid, start, id);
+        } else if (const auto* order = plan[k].order) {
+          // 4.2 grundregel / 4.3: ordered time, more only with a note.
+          if (rejected) {
+          } else if (paid > order->minutes) {
+            if (documents(v, NoteAbout::OverTime)) {
+              trace(
+                  id.trace, "4.3",
                   {Number(paid), " min against ", Number(order->minutes),
-                   " ordered; a note explains the difference"});
+                   " ordered; a note explains the difference", note_named(v, NoteAbout::OverTime)});
+            } else {
+              trace(id.trace, "4.3",
+                    {Number(paid), " min against ", Number(order->minutes),
+                     " ordered and no note: paid the ordered time"});
+              paid = order->minutes;
+            }
           } else {
-            trace(id.trace, "4.3",
-                  {Number(paid), " min against ", Number(order->minutes),
-                   " ordered and no note: paid the ordered time"});
-            paid = order->minutes;
+            trace(id.trace, "4.2", {"within the ordered ", Number(order->minutes), " min"});
+          }
+          if (!rejected && v.start_place == Place::Pickup && info.pickup)
+            trace(id.trace, "4.11", "pickup of the matlåda included in the granted time");
+        } else if (p.status == InsatsStatus::Extra) {
+          if (!extra_note) {
+            trace(id.trace, "4.1", "Extra insats without a note: not approved");
+            rejected = true;
+          } else if (!rejected) {
+            trace(id.trace, "4.1", {"Extra insats with a note", note_named(v, NoteAbout::Extra)});
           }
         } else {
-          trace(id.trace, "4.2", {"within the ordered ", Number(order->minutes), " min"});
-        }
-        if (v.start_place == Place::Pickup && info.pickup)
-          trace(id.trace, "4.11", "pickup of the matlåda included in the granted time");
-      } else if (p.status == InsatsStatus::Extra) {
-        if (has_note(v)) {
-          trace(id.trace, "4.1", "Extra insats with a note");
-        } else {
-          trace(id.trace, "4.1", "Extra insats without a note: not approved");
-          paid = 0;
-        }
-      } else {
-        if (has_note(v)) {
-          trace(id.trace, "4.4",
-                {"no order for ", p.insats, "; temporary need documented in a note"});
-        } else {
-          trace(id.trace, "4.4", {"no order for ", p.insats, " and no note: not approved"});
-          paid = 0;
+          if (!extra_note) {
+            trace(id.trace, "4.4", {"no order for ", p.insats, " and no note: not approved"});
+            rejected = true;
+          } else if (!rejected) {
+            trace(id.trace, "4.4",
+                  {"no order for ", p.insats, "; temporary need documented in a note",
+                   note_named(v, NoteAbout::Extra)});
+          }
         }
       }
+      if (rejected) paid = 0;
     }
     if (paid > 0 && group) {
       const int total = static_cast<int>(minutes_between(group->start, group->end));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -67,6 +68,8 @@ struct LockRecord {  // a trygghetslås known to the backend, with the key its r
   std::string id;    // BLE address "AA:BB:CC:DD:EE:01"
   std::string key_hex;                 // 32-byte HMAC key, hex
   std::vector<std::string> customers;  // a lock on a shared door serves both cohabitants
+  std::optional<Date> mounted_on;      // from this day the door's receipt is the lock (§2.1,
+                                       // §7); none: mounted before anything registered
   bool operator==(const LockRecord&) const = default;
 };
 
@@ -116,6 +119,12 @@ struct PerformedInsats {
 // Why a visit began or ended away from the door, as the app lets staff say it.
 enum class Place { Door, Outside, Pickup };  // vid dörren / utanför bostaden / hämtplats (matlåda)
 
+// What a visit's note documents. Seed 000 asks for a note in several places: a start or end
+// without receipt (4.10, 4.11), time over the order (4.3), an Extra or unordered insats (4.1,
+// 4.4), an individual assessment under the matrix (4.15). A note may name the ones it
+// documents; a note that names none documents them all, as Phoniro's free-text field does.
+enum class NoteAbout : std::uint8_t { Receipt = 1, OverTime = 2, Extra = 4, Assessment = 8 };
+
 struct TimeEdit {  // 4.12 redigering
   Instant start;
   Instant end;
@@ -135,6 +144,7 @@ struct Visit {     // besök
   Place end_place = Place::Door;
   std::vector<PerformedInsats> insatser;
   std::string note;                   // anteckning; empty = none
+  std::uint8_t note_about = 0;        // NoteAbout bits the note documents; 0: everything
   bool manual = false;                // efterrapporterad in Phoniro Care (4.14)
   bool declined_after_start = false;  // kunden avböjde efter start (4.8)
   std::optional<TimeEdit> edit;
@@ -226,7 +236,7 @@ std::string registration_id(const Registration& r);
 
 enum class DecisionState { Approved, Reduced, Rejected };
 
-// Which rules produced a decision (issue 11 stamps).
+// Which rules produced a decision: the pack, its version and the exact file.
 struct Stamp {
   std::string pack;
   std::string version;
@@ -264,8 +274,8 @@ struct InsatsDecision {
 // visit or an absence day run.
 struct VisitDecision {
   // User-provided, not defaulted: value-initialization (emplace_back(), resize()) would
-  // otherwise zero all of its 280 bytes before the members initialize themselves, and the
-  // engine makes millions of these (bench/RESULTS.md).
+  // otherwise zero the whole object before the members initialize themselves, and the
+  // engine makes millions of these.
   VisitDecision() {}
   std::string id;    // registration id
   std::string kind;  // "visit" | "double_staffing" | "declined_visit" | "absence"
@@ -320,6 +330,12 @@ const char* to_string(ServiceType);
 const char* to_string(ReceiptKind);
 const char* to_string(InsatsStatus);
 const char* to_string(Place);
+const char* to_string(NoteAbout);  // "receipt" | "over_time" | "extra" | "assessment"
+std::optional<NoteAbout> note_about_from(std::string_view);
+// Whether the visit has a note that documents `what` (a note naming nothing documents all).
+bool documents(const Visit& v, NoteAbout what);
+// The NoteAbout bits of a visit's note as names, in the enum's order.
+std::vector<std::string> note_about_names(std::uint8_t bits);
 const char* to_string(DecisionState);
 
 }  // namespace kvittens

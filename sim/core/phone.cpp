@@ -117,8 +117,15 @@ void Phone::select_insats(const std::string& visit, const std::string& insats,
   v.insatser.push_back(p);
 }
 
-void Phone::note(const std::string& visit, const std::string& text) {
+void Phone::note(const std::string& visit, const std::string& text, std::uint8_t about) {
   Visit& v = visit_ref(visit);
+  // A note naming nothing documents everything, so the sum of notes does too.
+  if (v.note.empty())
+    v.note_about = about;
+  else if (v.note_about == 0 || about == 0)
+    v.note_about = 0;
+  else
+    v.note_about = static_cast<std::uint8_t>(v.note_about | about);
   v.note = v.note.empty() ? text : v.note + "\n" + text;
 }
 

@@ -4,6 +4,7 @@
 // registration id, so the backend's idempotency decides what is new.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -47,7 +48,9 @@ class Phone {
   // on that day (listed first in the app), otherwise Extra.
   void select_insats(const std::string& visit, const std::string& insats,
                      std::optional<InsatsStatus> status, std::optional<int> minutes);
-  void note(const std::string& visit, const std::string& text);
+  // Adds a note to the visit; `about` says what it documents (NoteAbout bits, 0: everything).
+  // Notes add up: the visit's note documents what any of them does.
+  void note(const std::string& visit, const std::string& text, std::uint8_t about = 0);
   void declined_after_start(const std::string& visit);
   void omstallning(const std::string& visit, Instant notice_at, const std::string& cause);
   // The visit is one customer's part of a shared insats (gemensam insats, 4.7).

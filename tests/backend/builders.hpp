@@ -45,7 +45,7 @@ struct WorldBuilder {
     return *this;
   }
   WorldBuilder& lock(std::string id, std::vector<std::string> customers) {
-    w.locks.push_back({id, lock_receipt::to_hex(lock_key()), customers});
+    w.locks.push_back({id, lock_receipt::to_hex(lock_key()), customers, std::nullopt});
     for (auto& c : w.customers)
       for (const auto& x : customers)
         if (c.id == x) c.lock = id;

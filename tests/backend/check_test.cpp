@@ -128,5 +128,36 @@ TEST(AcceptedRegistrations, KeepsEachStaffMembersVisitsInAcceptanceOrder) {
   EXPECT_EQ(acc.visits_of("bo"), (std::vector<std::size_t>{0}));
 }
 
+// I-15: stated insats minutes are time within the visit.
+TEST(Check_2, StatedMinutesBeyondTheVisitOrNegativeAreRefused) {
+  Session run(base().w);
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch", "Tvätt"});
+  v.insatser[0].minutes = 600;
+  auto r = run.add(v);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.clause, "2");
+  EXPECT_NE(r.reason.find("more than the visit's 30 min"), std::string::npos) << r.reason;
+  v.insatser[0].minutes = 2147483647;
+  v.insatser[1].minutes = 2147483647;  // the sum overflows an int
+  EXPECT_FALSE(run.add(v).accepted);
+  v.insatser[0].minutes = -30;
+  v.insatser[1].minutes = 60;
+  r = run.add(v);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_NE(r.reason.find("cannot be negative"), std::string::npos) << r.reason;
+  v.insatser[0].minutes = 20;
+  v.insatser[1].minutes = 10;
+  EXPECT_TRUE(run.add(v).accepted);
+}
+
+TEST(Check_2, AVisitOfMoreThanADayIsRefused) {
+  Session run(base().w);
+  auto r = run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-03T08:01", {"Dusch"}));
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.clause, "2");
+  EXPECT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T08:00", "2026-03-03T08:00", {"Dusch"})).accepted);
+}
+
 }  // namespace
 }  // namespace kvittens

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "builders.hpp"
 
 namespace kvittens {
@@ -193,8 +196,11 @@ TEST(Hemtjanst_4_2, UppstartSmartaLasOnlyWhereALockIsInstalled) {
   EXPECT_EQ(d.paid_minutes, 0);
   EXPECT_TRUE(cites(d, "4.2"));
   b.lock("AA:BB:CC:DD:EE:01", {"c1"});
-  d = decide_one(
-      b.w, visit("u1", "c1", "2026-03-02T10:00", "2026-03-02T11:00", {"Uppstart smarta lås"}));
+  // Receipted by the lock: where one is mounted the tag is no receipt (7).
+  auto v = visit("u1", "c1", "2026-03-02T10:00", "2026-03-02T11:00", {"Uppstart smarta lås"});
+  v.start_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 1, v.start)};
+  v.end_receipt = {ReceiptKind::Lock, "", signed_event("AA:BB:CC:DD:EE:01", 2, v.end)};
+  d = decide_one(b.w, v);
   EXPECT_EQ(d.paid_minutes, 60);
   EXPECT_FALSE(d.customer_fee);
 }
@@ -553,19 +559,25 @@ TEST(Hemtjanst_4_11, LunchPickupStartsWithoutReceiptWithinGrantedTime) {
   auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T11:58", {"Lunch"});
   v.start_receipt = {};
   v.start_place = Place::Pickup;
+  v.note = "Hämtade matlådan på restaurangen";
   const auto d = decide_one(base().w, v);
   EXPECT_EQ(d.paid_minutes, 28);
   EXPECT_FALSE(d.manual);
   EXPECT_TRUE(cites(d, "4.11"));
 }
 
-TEST(Hemtjanst_4_11, LunchPickupOverGrantedTimeWithoutNoteIsCut) {
-  auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T12:15", {"Lunch"});
+// §2 "Undantag ska alltid dokumenteras i anteckning", and 4.10's last paragraph covers its
+// whole list, the pickup included (I-5): without a note the pickup start is no receipt.
+TEST(Hemtjanst_4_11, LunchPickupWithoutNoteIsRejected) {
+  auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T11:58", {"Lunch"});
   v.start_receipt = {};
   v.start_place = Place::Pickup;
   const auto d = decide_one(base().w, v);
-  EXPECT_EQ(d.paid_minutes, 30);
-  EXPECT_EQ(d.state, DecisionState::Reduced);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_EQ(d.state, DecisionState::Rejected);
+  EXPECT_TRUE(cites(d.trace, "4.10"));
+  EXPECT_TRUE(cites(d.insatser[0].trace, "4.10"));
+  EXPECT_FALSE(cites(d, "4.11"));
 }
 
 // ---- 4.12
@@ -718,6 +730,243 @@ TEST(Hemtjanst_Stamp, EveryDecisionCarriesPackVersionDateAndHash) {
   EXPECT_EQ(d.stamp->version, "3.0");
   EXPECT_EQ(d.stamp->effective, "2025-10-15");
   EXPECT_EQ(d.stamp->hash.size(), 64u);
+}
+
+// ---- Verdicts that hold: each rejection cites every clause that caused it, and only
+// outcomes the decision has.
+
+// The clauses cited by the trace, in order.
+std::vector<std::string> clauses(const Trace& t) {
+  std::vector<std::string> out;
+  for (const auto& e : t) out.emplace_back(e.clause);
+  return out;
+}
+
+TEST(Hemtjanst_4_10, DeclinedAfterStartWithoutReceiptOrNoteCitesTheMissingReceipt) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:07", {"Dusch"});
+  v.start_receipt = {};
+  v.declined_after_start = true;
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_EQ(clauses(d.insatser[0].trace), std::vector<std::string>{"4.10"});
+  // No line says the visit was paid for the time it lasted: it was not.
+  EXPECT_FALSE(cites(d, "4.8"));
+}
+
+TEST(Hemtjanst_4_1, ExtraInsatsWithoutNoteThatTheMatrixForbidsCitesBoth) {
+  auto v =
+      visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:40", {"Morgon", "Trygghetsringning"});
+  v.insatser[0].minutes = 30;
+  v.insatser[1].minutes = 10;
+  v.insatser[1].status = InsatsStatus::Extra;
+  const auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.insatser[0].paid_minutes, 30);
+  EXPECT_EQ(d.insatser[1].paid_minutes, 0);
+  EXPECT_TRUE(cites(d.insatser[1].trace, "4.15"));
+  EXPECT_TRUE(cites(d.insatser[1].trace, "4.1"));
+}
+
+TEST(Hemtjanst_5_2, AnInactiveAccountAndAMissingReceiptAreBothCited) {
+  auto b = base();
+  b.w.staff[0].deactivated_on = parse_date("2026-03-01");
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  v.end_receipt = {};
+  const auto d = decide_one(b.w, v);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_EQ(clauses(d.insatser[0].trace), (std::vector<std::string>{"5.2", "4.10"}));
+}
+
+TEST(Hemtjanst_3_2, AnUnapprovedShiftIsCitedBesideAMissingReceipt) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
+  v.start_receipt = {};
+  Session run(base().w);
+  ASSERT_TRUE(run.add(v).accepted);
+  const auto d = run.of("v1");
+  EXPECT_EQ(clauses(d.insatser[0].trace), (std::vector<std::string>{"4.10", "3.2"}));
+}
+
+TEST(Hemtjanst_4_15, TheOutcomeDoesNotDependOnSelectionOrder) {
+  auto b = base();
+  b.order("c1", "Trygghetsringning", 10);
+  b.w.orders.erase(std::remove_if(b.w.orders.begin(), b.w.orders.end(),
+                                  [](const Order& o) { return o.insats == "Morgon"; }),
+                   b.w.orders.end());
+  // Trygghetsringning is ordered, Morgon is not (an unordered insats, with a note): whichever
+  // is selected first, the ordered one is kept (I-2).
+  for (const bool remote_first : {false, true}) {
+    auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:40",
+                   remote_first ? std::vector<std::string>{"Trygghetsringning", "Morgon"}
+                                : std::vector<std::string>{"Morgon", "Trygghetsringning"});
+    v.note = "Kunden behövde hjälp på morgonen";
+    for (auto& p : v.insatser) p.minutes = p.insats == "Morgon" ? 30 : 10;
+    const auto d = decide_one(b.w, v);
+    for (const auto& i : d.insatser) {
+      SCOPED_TRACE(i.insats + (remote_first ? " (remote first)" : " (Morgon first)"));
+      if (i.insats == "Trygghetsringning") {
+        EXPECT_EQ(i.paid_minutes, 10);
+      } else {
+        EXPECT_EQ(i.paid_minutes, 0);
+        EXPECT_TRUE(cites(i.trace, "4.15"));
+      }
+    }
+  }
+}
+
+TEST(Hemtjanst_4_15, BetweenTwoOrderedInsatserTheCatalogueOrderDecides) {
+  // Both ordered, must not combine: Morgon comes before Lunch in bilaga I, so Morgon is kept
+  // whichever was selected first.
+  for (const auto& names :
+       {std::vector<std::string>{"Morgon", "Lunch"}, std::vector<std::string>{"Lunch", "Morgon"}}) {
+    const auto d =
+        decide_one(base().w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T09:00", names));
+    for (const auto& i : d.insatser)
+      EXPECT_EQ(i.paid_minutes, i.insats == "Morgon" ? 30 : 0) << i.insats << " of " << names[0];
+  }
+}
+
+// ---- 7 (with 2.1 and 6): a kvittensmärke only where no lock is mounted
+TEST(Hemtjanst_7, AnNfcTagIsNoReceiptFromTheDayALockIsMounted) {
+  auto b = base();
+  b.lock("AA:BB:CC:DD:EE:01", {"c1"});
+  b.w.locks.back().mounted_on = parse_date("2026-03-03");
+  // The day before the mounting the tag is a receipt.
+  auto before =
+      decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:25", {"Dusch"}));
+  EXPECT_EQ(before.paid_minutes, 25);
+  EXPECT_FALSE(cites(before, "7"));
+  // From the mounting day, without a note: no receipt at all, rejected.
+  auto after =
+      decide_one(b.w, visit("v2", "c1", "2026-03-03T08:00", "2026-03-03T08:25", {"Dusch"}));
+  EXPECT_EQ(after.paid_minutes, 0);
+  EXPECT_TRUE(cites(after.trace, "7"));
+  EXPECT_TRUE(cites(after.insatser[0].trace, "7"));
+  EXPECT_TRUE(cites(after.insatser[0].trace, "4.10"));
+  // With a note: a registration without receipt outside the exceptions, manual.
+  auto v = visit("v3", "c1", "2026-03-03T08:00", "2026-03-03T08:25", {"Dusch"});
+  v.note = "Låset svarade inte, läste märket";
+  const auto noted = decide_one(b.w, v);
+  EXPECT_EQ(noted.paid_minutes, 25);
+  EXPECT_TRUE(noted.manual);
+  EXPECT_TRUE(cites(noted.trace, "7"));
+}
+
+TEST(Hemtjanst_7, ALockWithoutAMountingDateCountsAsMountedAlways) {
+  auto b = base();
+  b.lock("AA:BB:CC:DD:EE:01", {"c1"});
+  const auto d =
+      decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:25", {"Dusch"}));
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "7"));
+}
+
+TEST(Hemtjanst_7, BoendestodKeepsNfcBesideALock) {
+  // Seed 003 allows "digitalt lås eller NFC-etikett": the boendestöd pack has no clause 7.
+  WorldBuilder b;
+  b.customer("b1", {kTag}, ServiceType::Boendestod).last().granted_weekly_hours = 4;
+  b.lock("AA:BB:CC:DD:EE:01", {"b1"});
+  Session run(b.w, "nacka-boendestod@1.0");
+  ASSERT_TRUE(
+      run.add(visit("v1", "b1", "2026-03-02T08:00", "2026-03-02T08:30", {"Boendestöd"})).accepted);
+  run.approve_all();
+  const auto d = run.of("v1");
+  EXPECT_EQ(d.paid_minutes, 30);
+  EXPECT_FALSE(cites(d, "7"));
+}
+
+// ---- Notes say what they document: a note excuses what it names, and the reasons that rely
+// on it name it.
+TEST(Hemtjanst_Notes, ANoteAboutTheReceiptDoesNotExplainTimeOverTheOrder) {
+  auto v = visit("v1", "c1", "2026-03-02T11:30", "2026-03-02T12:15", {"Lunch"});
+  v.start_receipt = {};
+  v.start_place = Place::Pickup;
+  v.note = "Hämtade matlådan på restaurangen";
+  v.note_about = static_cast<std::uint8_t>(NoteAbout::Receipt);
+  auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 30);  // 45 registered, 30 ordered: the note is not about the time
+  EXPECT_EQ(d.state, DecisionState::Reduced);
+  EXPECT_TRUE(cites(d.insatser[0].trace, "4.3"));
+  bool named = false;
+  for (const auto& t : d.trace)
+    named = named || t.reason.find("the note about the receipt") != std::string_view::npos;
+  EXPECT_TRUE(named) << "the 4.11 line names the note it relied on";
+  // The same note naming nothing documents everything, as Phoniro's free text does.
+  v.note_about = 0;
+  d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 45);
+}
+
+TEST(Hemtjanst_Notes, ANoteAboutTheTimeDoesNotExcuseAMissingReceipt) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:45", {"Dusch"});
+  v.end_receipt = {};
+  v.note = "Kunden behövde extra tid i duschen";
+  v.note_about = static_cast<std::uint8_t>(NoteAbout::OverTime);
+  auto d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d.insatser[0].trace, "4.10"));
+  v.note_about |= static_cast<std::uint8_t>(NoteAbout::Receipt);
+  d = decide_one(base().w, v);
+  EXPECT_EQ(d.paid_minutes, 45);
+  EXPECT_TRUE(d.manual);
+}
+
+TEST(Hemtjanst_Notes, ANoteAboutAnExtraInsatsDoesNotDocumentAnAssessment) {
+  auto b = base();
+  b.order("c1", "Städning", 60);
+  // Tvätt is not ordered (needs a note about the extra insats) and, with Städning, needs an
+  // individual assessment (a note about the assessment) at 3.0.
+  auto v = visit("v1", "c1", "2026-03-02T09:00", "2026-03-02T10:30", {"Städning", "Tvätt"});
+  v.insatser[0].minutes = 60;
+  v.insatser[1].minutes = 30;
+  v.insatser[1].status = InsatsStatus::Extra;
+  v.note = "Tvätten luktade";
+  v.note_about = static_cast<std::uint8_t>(NoteAbout::Extra);
+  auto d = decide_one(b.w, v);
+  EXPECT_EQ(d.insatser[1].paid_minutes, 0);
+  EXPECT_TRUE(cites(d.insatser[1].trace, "4.15"));
+  v.note_about |= static_cast<std::uint8_t>(NoteAbout::Assessment);
+  d = decide_one(b.w, v);
+  EXPECT_EQ(d.insatser[1].paid_minutes, 30);
+}
+
+// ---- Bounded minutes, even where Engine::check was not asked (a stored registration from
+// before I-15, an edit that shortens the visit): stated minutes are cut to the visit's time
+// and every sum stays in range. Run under UBSan by ./dev test, which traps signed overflow.
+TEST(Hemtjanst_2, ExtremeStatedMinutesAreCutToTheVisitsTime) {
+  auto b = base();
+  b.order("c1", "Tvätt", 30);
+  Registrations regs;
+  for (const int extreme : {2147483647, -2147483647 - 1, -30, 600}) {
+    auto v = visit("v" + std::to_string(regs.visits.size()), "c1", "2026-03-02T08:00",
+                   "2026-03-02T08:30", {"Dusch", "Tvätt"});
+    v.start += std::chrono::hours{static_cast<int>(regs.visits.size())};
+    v.end += std::chrono::hours{static_cast<int>(regs.visits.size())};
+    v.insatser[0].minutes = extreme;
+    v.insatser[1].minutes = 2147483647;
+    v.note = "Stora mängder";
+    regs.visits.push_back(v);
+  }
+  for (const auto& v : regs.visits)
+    regs.approvals.push_back({"anna/" + format_date(local_date(v.start)), at("2026-03-03T09:00")});
+  const backend::Engine engine(backend::load_rule_pack("nacka-hemtjanst@3.0"));
+  const auto decisions = engine.evaluate(b.w, regs);
+  ASSERT_EQ(decisions.visits.size(), regs.visits.size());
+  long long month = 0;
+  for (const auto& d : decisions.visits) {
+    SCOPED_TRACE(d.id);
+    EXPECT_EQ(d.registered_minutes, 30);
+    EXPECT_LE(d.paid_minutes, d.registered_minutes);
+    int registered = 0;
+    for (const auto& i : d.insatser) {
+      EXPECT_GE(i.registered_minutes, 0);
+      EXPECT_GE(i.paid_minutes, 0);
+      EXPECT_LE(i.paid_minutes, i.registered_minutes);
+      registered += i.registered_minutes;
+    }
+    EXPECT_LE(registered, d.registered_minutes);
+    month += d.paid_minutes;
+  }
+  ASSERT_EQ(decisions.months.size(), 1u);
+  EXPECT_EQ(decisions.months[0].paid_minutes, month);
 }
 
 }  // namespace

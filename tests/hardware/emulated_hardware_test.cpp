@@ -18,8 +18,8 @@ constexpr auto kLock = "AA:BB:CC:DD:EE:21";
 
 World world() {
   World w;
-  w.locks.push_back({kLock, std::string(64, '2'), {"gunnar"}});
-  w.locks.push_back({"AA:BB:CC:DD:EE:22", std::string(64, '3'), {"sven"}});
+  w.locks.push_back({kLock, std::string(64, '2'), {"gunnar"}, std::nullopt});
+  w.locks.push_back({"AA:BB:CC:DD:EE:22", std::string(64, '3'), {"sven"}, std::nullopt});
   return w;
 }
 

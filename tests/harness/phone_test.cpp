@@ -12,7 +12,7 @@ namespace {
 
 World test_world() {
   World w;
-  w.locks.push_back({"AA:BB:CC:DD:EE:01", std::string(64, '4'), {"gunnar"}});
+  w.locks.push_back({"AA:BB:CC:DD:EE:01", std::string(64, '4'), {"gunnar"}, std::nullopt});
   w.orders.push_back({"o1", "elsa", "Dusch", 30, false, {}, {}});
   return w;
 }

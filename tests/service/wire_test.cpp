@@ -25,7 +25,7 @@ World sample_world() {
   w.staff.push_back(
       {"anna", "p1", "Anna", parse_date("2026-05-01"), parse_local("2026-03-01T10:00")});
   w.orders.push_back({"o1", "c1", "Dusch", 30, true, parse_date("2026-01-01"), std::nullopt});
-  w.locks.push_back({"AA:BB:CC:DD:EE:01", std::string(64, 'a'), {"c1"}});
+  w.locks.push_back({"AA:BB:CC:DD:EE:01", std::string(64, 'a'), {"c1"}, std::nullopt});
   w.cutoff_dates["2026-03"] = parse_date("2026-04-05");
   return w;
 }
