@@ -141,6 +141,64 @@ TEST(Boendestod_B6, UnplannedAbsencePaysHalfTheDailyAverageForAtMostSevenDays) {
   EXPECT_EQ(d.paid_minutes, 7 * 30);  // 15 days, paid 7
 }
 
+// The month summary of `month` ("YYYY-MM"); nullptr when there is none.
+const MonthlySummary* summary(const Decisions& d, const std::string& month) {
+  for (const auto& m : d.months)
+    if (m.month == month) return &m;
+  return nullptr;
+}
+
+TEST(Boendestod_B6, AbsenceDaysArePaidAndCappedInTheMonthTheyBeginIn) {
+  // 7 h/week: 30 min an absence day; March cap 7 x 60 x 31 / 7 = 1860 min. Three 600-min
+  // visits leave 60 min of March. A hospital stay from 29 March 08:00 to 4 April 08:00 has
+  // three days in March and three in April (I-B7): March pays 60 of its 90, April its 90.
+  Session run(world(7).w, kRules);
+  for (const char* day : {"2026-03-02", "2026-03-09", "2026-03-16"}) {
+    const std::string d = day;
+    ASSERT_TRUE(run.add(bvisit("v" + d, (d + "T08:00").c_str(), (d + "T18:00").c_str())).accepted);
+  }
+  ASSERT_TRUE(run.add(Absence{"a1", "b1", at("2026-03-29T06:00"), at("2026-03-29T08:00"),
+                              at("2026-04-04T08:00"), "hospital"})
+                  .accepted);
+  const auto decisions = run.decide();
+  const auto* march = summary(decisions, "2026-03");
+  const auto* april = summary(decisions, "2026-04");
+  ASSERT_NE(march, nullptr);
+  ASSERT_NE(april, nullptr) << "the April days are paid in April";
+  EXPECT_EQ(march->paid_minutes, 1860);
+  EXPECT_EQ(april->paid_minutes, 90);
+  const auto in_march = run.of("a1/2026-03");
+  EXPECT_EQ(in_march.registered_minutes, 3 * 60);
+  EXPECT_EQ(in_march.paid_minutes, 60);
+  EXPECT_TRUE(cites(in_march, "B1"));
+  const auto in_april = run.of("a1/2026-04");
+  EXPECT_EQ(in_april.start, at("2026-04-01T08:00"));
+  EXPECT_EQ(in_april.paid_minutes, 90);
+  EXPECT_FALSE(cites(in_april, "B1"));
+}
+
+TEST(Boendestod_B6, AbsenceAcrossAMonthEndKeepsItsSevenDaysAndItsTotal) {
+  // 2 h/week: daily average 17 min, 8.5 min an absence day; seven days pay 59 (59.5 rounded
+  // down once). From 31 March 08:00 with no known end: one day in March (8), six in April
+  // (59 - 8 = 51), nothing after the seventh.
+  Session run(world(2).w, kRules);
+  ASSERT_TRUE(run.add(Absence{"a1", "b1", at("2026-03-31T07:00"), at("2026-03-31T08:00"),
+                              std::nullopt, "hospital"})
+                  .accepted);
+  EXPECT_EQ(run.of("a1/2026-03").paid_minutes, 8);
+  EXPECT_EQ(run.of("a1/2026-04").paid_minutes, 51);
+  EXPECT_EQ(run.of("a1/2026-04").registered_minutes, 6 * 17);
+  // A planned absence across the month end is not paid in either month.
+  Session planned(world(2).w, kRules);
+  ASSERT_TRUE(planned.add(Absence{"a1", "b1", at("2026-03-20T07:00"), at("2026-03-31T08:00"),
+                                  at("2026-04-02T08:00"), "away"})
+                  .accepted);
+  for (const char* id : {"a1/2026-03", "a1/2026-04"}) {
+    EXPECT_EQ(planned.of(id).paid_minutes, 0) << id;
+    EXPECT_TRUE(cites(planned.of(id), "B7")) << id;
+  }
+}
+
 TEST(Boendestod_B7, PlannedAbsenceNotifiedMoreThan48HoursAheadIsNotPaid) {
   const auto d = decide(world(7).w,
                         Absence{"a1", "b1", at("2026-03-01T08:00"), at("2026-03-10T12:00"),
