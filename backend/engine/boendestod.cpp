@@ -9,9 +9,11 @@
 namespace kvittens::backend::detail {
 namespace {
 
-std::string hours_text(double h) {
+// A figure as a reason shows it: hours and percentages from the pack, weekly hours. With %g,
+// 48 reads 48, 12.5 reads 12.5 and a rate of 0.29 reads 29 % (a cast to int would say 28).
+std::string figure_text(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", h);
+  std::snprintf(buf, sizeof buf, "%g", x);
   return buf;
 }
 
@@ -104,15 +106,16 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
   if (hours_before > notice_hours) {
     trace(d.trace, "B7",
           "declined " + std::to_string(static_cast<int>(hours_before)) +
-              " h before the planned start (more than 48 h): not paid");
+              " h before the planned start (more than " + figure_text(notice_hours) +
+              " h): not paid");
     return (settle(d), d);
   }
   const double rate = ctx.pack.number("decline_rate");
   d.paid_minutes = static_cast<int>(std::floor(d.registered_minutes * rate));
   trace(d.trace, "B4",
         "declined " + std::to_string(std::max(0, static_cast<int>(hours_before))) +
-            " h before the planned start (48 h or less): " +
-            std::to_string(static_cast<int>(rate * 100)) + " % of the planned " +
+            " h before the planned start (" + figure_text(notice_hours) +
+            " h or less): " + figure_text(rate * 100) + " % of the planned " +
             std::to_string(d.registered_minutes) + " min");
   settle(d);
   return d;
@@ -166,7 +169,7 @@ void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
     d.paid_minutes = static_cast<int>(std::floor(paid_days * daily * rate));
     trace(d.trace, "B6",
           "unplanned absence (" + a.reason + "): " + std::to_string(paid_days) + " of " +
-              std::to_string(days) + " days x " + std::to_string(static_cast<int>(rate * 100)) +
+              std::to_string(days) + " days x " + figure_text(rate * 100) +
               " % of the daily average " + std::to_string(daily) + " min");
     settle(d);
     return out.push_back(std::move(d));
@@ -184,9 +187,8 @@ void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
     d.registered_minutes = daily * (m.to - m.from);
     trace(d.trace, "B6",
           "days " + std::to_string(m.from + 1) + "-" + std::to_string(m.to) + " of the " +
-              std::to_string(days) + " absence days from " +
-              std::string(ctx.local.text(a.start)) + " begin in " + month +
-              "; each day is paid in its own month (I-B7)");
+              std::to_string(days) + " absence days from " + std::string(ctx.local.text(a.start)) +
+              " begin in " + month + "; each day is paid in its own month (I-B7)");
     if (planned) {
       trace(d.trace, "B7",
             "absence notified " + std::to_string(static_cast<int>(hours_before)) +
@@ -199,7 +201,7 @@ void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
     trace(d.trace, "B6",
           "unplanned absence (" + a.reason + "): " + std::to_string(paid_here) + " of these " +
               std::to_string(m.to - m.from) + " days paid (at most " + std::to_string(max_days) +
-              " in all) x " + std::to_string(static_cast<int>(rate * 100)) + " % of the daily average " +
+              " in all) x " + figure_text(rate * 100) + " % of the daily average " +
               std::to_string(daily) + " min");
     settle(d);
     out.push_back(std::move(d));
@@ -226,7 +228,7 @@ void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_o
     if (d->paid_minutes > left) {
       trace(d->trace, "B1",
             "monthly granted time " + std::to_string(cap) + " min (" +
-                hours_text(customer->granted_weekly_hours) + " h/week); " + std::to_string(u) +
+                figure_text(customer->granted_weekly_hours) + " h/week); " + std::to_string(u) +
                 " min already paid this month");
       d->paid_minutes = left;
       for (auto& i : d->insatser) i.paid_minutes = std::min(i.paid_minutes, left), settle(i);
