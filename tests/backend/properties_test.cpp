@@ -417,10 +417,11 @@ std::string text(const std::map<std::string, int>& m) {
 
 // (a) Nothing is paid beyond the time registered for it: a visit, or one insats of it.
 // DISABLED: fails on today's code. An insats' stated minutes are taken as its registered
-// and paid time without a bound (split_minutes in hemtjanst.cpp): an insats stated at 600
-// min on a 30-min visit is paid 600, and the visit 600 against its 30 registered; a
-// negative stated minute count lowers what the other insatser are paid. Another engineer
-// is fixing this; enable the property with the fix.
+// and paid time without a bound (split_minutes in hemtjanst.cpp). Shrunk counterexamples:
+// a Morgon stated at 1 min on a 06:00-06:00 visit pays the visit 1 min of 0 registered
+// ("v2 paid 1 min of 0 registered"), and one stated at -30 min is registered -30 and paid
+// 0 ("v1 Morgon paid 0 min of -30 registered"). Another engineer is fixing this; enable the
+// property with the fix.
 RC_GTEST_PROP(HemtjanstProperties, DISABLED_PaidNeverExceedsRegistered, ()) {
   const auto c = *some_case();
   const auto run = accept(c);
@@ -511,7 +512,9 @@ RC_GTEST_PROP(HemtjanstProperties, DecisionsDoNotDependOnRegistrationOrder, ()) 
 // DISABLED: fails on today's code. 4.15's combination matrix is applied in selection order
 // (clause_4_15_matrix keeps the insatser selected earlier and rejects a later one that must
 // not combine with them), so of two insatser that must not combine, the first selected is
-// paid and the second not. Another engineer is fixing this; enable the property with the fix.
+// paid and the second not. Shrunk counterexample: Morgon stated 1 min and Morgon stated 2
+// min in one visit ("g1v1 paid 1 as selected, 2 with its insatser reordered"). Another
+// engineer is fixing this; enable the property with the fix.
 RC_GTEST_PROP(HemtjanstProperties, DISABLED_PaidDoesNotDependOnInsatsOrder, ()) {
   const auto c = *some_case();
   const auto run = accept(c);
