@@ -17,6 +17,16 @@ std::string figure_text(double x) {
   return buf;
 }
 
+// How long before something a notice came, as a reason states it against a limit in hours:
+// "30 h", or "48 h 30 min" where whole hours alone would read as the limit itself. Whole
+// minutes, rounded down; a negative span (told after the start) reads as 0 h.
+std::string notice_text(Instant notice, Instant at) {
+  const long minutes = std::max(0L, minutes_between(notice, at));
+  std::string out = std::to_string(minutes / 60) + " h";
+  if (minutes % 60) out += " " + std::to_string(minutes % 60) + " min";
+  return out;
+}
+
 int daily_average_minutes(const Customer& c) {
   return static_cast<int>(std::floor(c.granted_weekly_hours * 60.0 / 7.0));
 }
@@ -105,16 +115,16 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
   }
   if (hours_before > notice_hours) {
     trace(d.trace, "B7",
-          "declined " + std::to_string(static_cast<int>(hours_before)) +
-              " h before the planned start (more than " + figure_text(notice_hours) +
+          "declined " + notice_text(dv.declined_at, dv.planned_start) +
+              " before the planned start (more than " + figure_text(notice_hours) +
               " h): not paid");
     return (settle(d), d);
   }
   const double rate = ctx.pack.number("decline_rate");
   d.paid_minutes = static_cast<int>(std::floor(d.registered_minutes * rate));
   trace(d.trace, "B4",
-        "declined " + std::to_string(std::max(0, static_cast<int>(hours_before))) +
-            " h before the planned start (" + figure_text(notice_hours) +
+        "declined " + notice_text(dv.declined_at, dv.planned_start) +
+            " before the planned start (" + figure_text(notice_hours) +
             " h or less): " + figure_text(rate * 100) + " % of the planned " +
             std::to_string(d.registered_minutes) + " min");
   settle(d);
@@ -161,9 +171,9 @@ void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
     auto d = decision_for(ctx, a.id, "absence", a.customer, "", a.start, day_start(paid_days));
     d.registered_minutes = daily * days;
     if (planned) {
-      trace(d.trace, "B7",
-            "absence notified " + std::to_string(static_cast<int>(hours_before)) +
-                " h ahead (planned): not paid");
+      trace(
+          d.trace, "B7",
+          "absence notified " + notice_text(a.notified_at, a.start) + " ahead (planned): not paid");
       return out.push_back((settle(d), std::move(d)));
     }
     d.paid_minutes = static_cast<int>(std::floor(paid_days * daily * rate));
@@ -190,9 +200,9 @@ void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
               std::to_string(days) + " absence days from " + std::string(ctx.local.text(a.start)) +
               " begin in " + month + "; each day is paid in its own month (I-B7)");
     if (planned) {
-      trace(d.trace, "B7",
-            "absence notified " + std::to_string(static_cast<int>(hours_before)) +
-                " h ahead (planned): not paid");
+      trace(
+          d.trace, "B7",
+          "absence notified " + notice_text(a.notified_at, a.start) + " ahead (planned): not paid");
       out.push_back((settle(d), std::move(d)));
       continue;
     }

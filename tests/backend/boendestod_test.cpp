@@ -180,6 +180,20 @@ TEST(Boendestod_B4, ReasonsStateTheNoticeAndRatesThePackSets) {
             "unplanned absence (hospital): 3 of 3 days x 29 % of the daily average 60 min");
 }
 
+TEST(Boendestod_B7, ReasonsStatePartHoursOfNoticeAgainstTheLimit) {
+  // 48 h 30 min is more than 48 h: a reason of "48 h" would contradict its own verdict.
+  auto d = decide(world().w, declined("2026-03-08T09:30"), "x1");
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_EQ(reason(d, "B7"),
+            "declined 48 h 30 min before the planned start (more than 48 h): not paid");
+  d = decide(world(7).w,
+             Absence{"a1", "b1", at("2026-03-08T07:15"), at("2026-03-10T08:00"),
+                     at("2026-03-13T08:00"), "away"},
+             "a1");
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_EQ(reason(d, "B7"), "absence notified 48 h 45 min ahead (planned): not paid");
+}
+
 TEST(Boendestod_B7, DeclinedMoreThan48HoursBeforeIsNotPaid) {
   const auto d = decide(world().w, declined("2026-03-08T09:59"), "x1");
   EXPECT_EQ(d.paid_minutes, 0);
