@@ -9,10 +9,22 @@
 namespace kvittens::backend::detail {
 namespace {
 
-std::string hours_text(double h) {
+// A figure as a reason shows it: hours and percentages from the pack, weekly hours. With %g,
+// 48 reads 48, 12.5 reads 12.5 and a rate of 0.29 reads 29 % (a cast to int would say 28).
+std::string figure_text(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", h);
+  std::snprintf(buf, sizeof buf, "%g", x);
   return buf;
+}
+
+// How long before something a notice came, as a reason states it against a limit in hours:
+// "30 h", or "48 h 30 min" where whole hours alone would read as the limit itself. Whole
+// minutes, rounded down; a negative span (told after the start) reads as 0 h.
+std::string notice_text(Instant notice, Instant at) {
+  const long minutes = std::max(0L, minutes_between(notice, at));
+  std::string out = std::to_string(minutes / 60) + " h";
+  if (minutes % 60) out += " " + std::to_string(minutes % 60) + " min";
+  return out;
 }
 
 int daily_average_minutes(const Customer& c) {
@@ -103,23 +115,29 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
   }
   if (hours_before > notice_hours) {
     trace(d.trace, "B7",
-          "declined " + std::to_string(static_cast<int>(hours_before)) +
-              " h before the planned start (more than 48 h): not paid");
+          "declined " + notice_text(dv.declined_at, dv.planned_start) +
+              " before the planned start (more than " + figure_text(notice_hours) +
+              " h): not paid");
     return (settle(d), d);
   }
   const double rate = ctx.pack.number("decline_rate");
   d.paid_minutes = static_cast<int>(std::floor(d.registered_minutes * rate));
   trace(d.trace, "B4",
-        "declined " + std::to_string(std::max(0, static_cast<int>(hours_before))) +
-            " h before the planned start (48 h or less): " +
-            std::to_string(static_cast<int>(rate * 100)) + " % of the planned " +
+        "declined " + notice_text(dv.declined_at, dv.planned_start) +
+            " before the planned start (" + figure_text(notice_hours) +
+            " h or less): " + figure_text(rate * 100) + " % of the planned " +
             std::to_string(d.registered_minutes) + " min");
   settle(d);
   return d;
 }
 
-// B6/B7 — unplanned absence: 50 % of the daily average of granted time for at most 7 days.
-VisitDecision boendestod_absence(Context& ctx, const Absence& a) {
+// B6/B7 — "Vid sjukhusvistelse eller annan oplanerad frånvaro som meddelas mindre än 48
+// timmar innan planerat besök ersätts tiden med 50 procent av den enskildes beviljade tid,
+// beräknad som ett genomsnitt per dag, i max sju dagar." Each absence day is paid in the month
+// it begins in (I-B7): an absence whose days fall in one month is one decision, named by the
+// absence; one whose days fall in several is one decision per month, "<id>/YYYY-MM", each
+// with its own days, so each month's summary and cap (B1) see only their own days.
+void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
   const auto& c = ctx.customer(a.customer);
   const int max_days = static_cast<int>(ctx.pack.number("absence_max_days"));
   int days = max_days;
@@ -129,25 +147,75 @@ VisitDecision boendestod_absence(Context& ctx, const Absence& a) {
   }
   const int paid_days = std::min(days, max_days);
   const int daily = daily_average_minutes(c);
-  auto d = decision_for(ctx, a.id, "absence", a.customer, "", a.start,
-                        a.start + std::chrono::days{paid_days});
-  d.registered_minutes = daily * days;
   const double hours_before =
       std::chrono::duration<double, std::ratio<3600>>(a.start - a.notified_at).count();
-  if (hours_before > ctx.pack.number("absence_notice_hours")) {
-    trace(d.trace, "B7",
-          "absence notified " + std::to_string(static_cast<int>(hours_before)) +
-              " h ahead (planned): not paid");
-    return (settle(d), d);
-  }
+  const bool planned = hours_before > ctx.pack.number("absence_notice_hours");
   const double rate = ctx.pack.number("absence_rate");
-  d.paid_minutes = static_cast<int>(std::floor(paid_days * daily * rate));
-  trace(d.trace, "B6",
-        "unplanned absence (" + a.reason + "): " + std::to_string(paid_days) + " of " +
-            std::to_string(days) + " days x " + std::to_string(static_cast<int>(rate * 100)) +
-            " % of the daily average " + std::to_string(daily) + " min");
-  settle(d);
-  return d;
+  const auto day_start = [&](int k) { return a.start + std::chrono::days{k}; };
+
+  // The absence's days by month: [from, to) day indexes, in order.
+  struct MonthDays {
+    std::chrono::year_month month;
+    int from = 0, to = 0;
+  };
+  std::vector<MonthDays> months;
+  for (int k = 0; k < days; ++k) {
+    const auto m = ctx.local.month(day_start(k));
+    if (months.empty() || months.back().month != m)
+      months.push_back({m, k, k + 1});
+    else
+      months.back().to = k + 1;
+  }
+
+  if (months.size() <= 1) {
+    auto d = decision_for(ctx, a.id, "absence", a.customer, "", a.start, day_start(paid_days));
+    d.registered_minutes = daily * days;
+    if (planned) {
+      trace(
+          d.trace, "B7",
+          "absence notified " + notice_text(a.notified_at, a.start) + " ahead (planned): not paid");
+      return out.push_back((settle(d), std::move(d)));
+    }
+    d.paid_minutes = static_cast<int>(std::floor(paid_days * daily * rate));
+    trace(d.trace, "B6",
+          "unplanned absence (" + a.reason + "): " + std::to_string(paid_days) + " of " +
+              std::to_string(days) + " days x " + figure_text(rate * 100) +
+              " % of the daily average " + std::to_string(daily) + " min");
+    settle(d);
+    return out.push_back(std::move(d));
+  }
+
+  // Minutes paid for the absence's first n days, rounded down over the whole run: the months'
+  // parts add up to what the absence would be paid as one.
+  const auto paid_for = [&](int n) {
+    return static_cast<int>(std::floor(std::min(n, paid_days) * daily * rate));
+  };
+  for (const auto& m : months) {
+    const auto month = format_month(m.month);
+    auto d = decision_for(ctx, a.id + "/" + month, "absence", a.customer, "", day_start(m.from),
+                          day_start(m.to));
+    d.registered_minutes = daily * (m.to - m.from);
+    trace(d.trace, "B6",
+          "days " + std::to_string(m.from + 1) + "-" + std::to_string(m.to) + " of the " +
+              std::to_string(days) + " absence days from " + std::string(ctx.local.text(a.start)) +
+              " begin in " + month + "; each day is paid in its own month (I-B7)");
+    if (planned) {
+      trace(
+          d.trace, "B7",
+          "absence notified " + notice_text(a.notified_at, a.start) + " ahead (planned): not paid");
+      out.push_back((settle(d), std::move(d)));
+      continue;
+    }
+    const int paid_here = std::max(0, std::min(m.to, paid_days) - m.from);
+    d.paid_minutes = paid_for(m.to) - paid_for(m.from);
+    trace(d.trace, "B6",
+          "unplanned absence (" + a.reason + "): " + std::to_string(paid_here) + " of these " +
+              std::to_string(m.to - m.from) + " days paid (at most " + std::to_string(max_days) +
+              " in all) x " + figure_text(rate * 100) + " % of the daily average " +
+              std::to_string(daily) + " min");
+    settle(d);
+    out.push_back(std::move(d));
+  }
 }
 
 // B1 — "Huvudregeln är att ni som utförare inte får ersättning för tid överstigande beviljad
@@ -170,7 +238,7 @@ void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_o
     if (d->paid_minutes > left) {
       trace(d->trace, "B1",
             "monthly granted time " + std::to_string(cap) + " min (" +
-                hours_text(customer->granted_weekly_hours) + " h/week); " + std::to_string(u) +
+                figure_text(customer->granted_weekly_hours) + " h/week); " + std::to_string(u) +
                 " min already paid this month");
       d->paid_minutes = left;
       for (auto& i : d->insatser) i.paid_minutes = std::min(i.paid_minutes, left), settle(i);

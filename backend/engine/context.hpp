@@ -244,7 +244,8 @@ VisitDecision hemtjanst_absence(Context& ctx, const Absence& a);
 
 VisitDecision boendestod_visit(Context& ctx, const Visit& v);
 VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& d);
-VisitDecision boendestod_absence(Context& ctx, const Absence& a);
+// Appends the absence's decisions: one, or one per month its days begin in (I-B7).
+void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out);
 // B1: applies the month's granted-time cap to decisions in time order.
 void boendestod_monthly_cap(Context& ctx, std::vector<VisitDecision*>& in_time_order);
 

@@ -224,9 +224,12 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   for (const auto& d : regs.declined)
     out.visits.push_back(hemtjanst ? detail::hemtjanst_declined(ctx, d)
                                    : detail::boendestod_declined(ctx, d));
-  for (const auto& a : regs.absences)
-    out.visits.push_back(hemtjanst ? detail::hemtjanst_absence(ctx, a)
-                                   : detail::boendestod_absence(ctx, a));
+  for (const auto& a : regs.absences) {
+    if (hemtjanst)
+      out.visits.push_back(detail::hemtjanst_absence(ctx, a));
+    else
+      detail::boendestod_absence(ctx, a, out.visits);
+  }
   if (!hemtjanst) {
     std::vector<VisitDecision*> timed;
     for (auto& d : out.visits) timed.push_back(&d);

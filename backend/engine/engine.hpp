@@ -33,7 +33,9 @@ class Engine {
                                const Registration& incoming) const;
 
   // Decisions on all accepted registrations: one per visit, double staffing, declined
-  // visit and absence, in registration order; monthly summaries by provider and month.
+  // visit and absence, in registration order; monthly summaries by provider and month. A
+  // boendestöd absence whose days begin in several months has one decision per month,
+  // "<id>/YYYY-MM" (I-B7).
   Decisions evaluate(const World& world, const Registrations& registrations) const;
 
  private:

@@ -43,7 +43,7 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDec
     const double max = ctx.pack.number("manual_share_max");
     s.manual_share_exceeded = s.manual_share > max;
     char share[64];
-    std::snprintf(share, sizeof share, "%d of %d visits manual (%.1f %%), limit %.0f %%",
+    std::snprintf(share, sizeof share, "%d of %d visits manual (%.1f %%), limit %g %%",
                   s.manual_visits, s.visits, s.manual_share * 100, max * 100);
     trace(s.trace, "2/manual",
           std::string(share) + (s.manual_share_exceeded ? ": exceeded" : ": within"));
