@@ -89,6 +89,7 @@ DeclinedVisit declined(const char* declined_at, std::string note = "Brukaren avb
                        at("2026-03-10T12:00"),
                        at(declined_at),
                        std::move(note),
+                       "",
                        ""};
 }
 
