@@ -1,5 +1,6 @@
 #include "backend/accepted_registrations.hpp"
 
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -25,6 +26,11 @@ void AcceptedRegistrations::append(const Registration& registration) {
           regs_.approvals.push_back(x);
         } else if constexpr (std::is_same_v<T, Payment>) {
           regs_.payments.push_back(x);
+        } else if constexpr (std::is_same_v<T, VisitEdit>) {
+          const auto it = visit_by_id_.find(x.visit);
+          if (it == visit_by_id_.end())
+            throw std::invalid_argument("edit " + x.id + " of unknown visit '" + x.visit + "'");
+          regs_.visits[it->second].edit = x.edit;
         }
       },
       registration);
@@ -33,6 +39,7 @@ void AcceptedRegistrations::append(const Registration& registration) {
 void AcceptedRegistrations::replace(Registrations registrations) {
   regs_ = std::move(registrations);
   visits_by_staff_.clear();
+  visit_by_id_.clear();
   for (std::size_t i = 0; i < regs_.visits.size(); ++i) index_visit(i);
 }
 
@@ -42,8 +49,14 @@ const std::vector<std::size_t>& AcceptedRegistrations::visits_of(const std::stri
   return it == visits_by_staff_.end() ? none : it->second;
 }
 
+const Visit* AcceptedRegistrations::visit(const std::string& id) const {
+  const auto it = visit_by_id_.find(id);
+  return it == visit_by_id_.end() ? nullptr : &regs_.visits[it->second];
+}
+
 void AcceptedRegistrations::index_visit(std::size_t i) {
   visits_by_staff_[regs_.visits[i].staff].push_back(i);
+  visit_by_id_.emplace(regs_.visits[i].id, i);
 }
 
 }  // namespace kvittens::backend

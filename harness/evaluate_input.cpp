@@ -65,16 +65,28 @@ PerformedInsats performed(const YamlReader& r, const YAML::Node& n) {
 }
 
 Visit visit(const YamlReader& r, const YAML::Node& n) {
-  r.check_map(n, {"id",          "staff",
-                  "customer",    "start",
-                  "end",         "start_receipt",
-                  "end_receipt", "start_place",
-                  "end_place",   "insatser",
-                  "note",        "note_about",
-                  "manual",      "declined_after_start",
-                  "edit",        "shared_group",
-                  "shift",       "notice_at",
-                  "cause",       "registered_at"},
+  r.check_map(n,
+              {"id",
+               "staff",
+               "customer",
+               "start",
+               "end",
+               "start_receipt",
+               "end_receipt",
+               "start_place",
+               "end_place",
+               "insatser",
+               "note",
+               "note_about",
+               "manual",
+               "declined_after_start",
+               "edit",
+               "shared_group",
+               "shift",
+               "notice_at",
+               "cause",
+               "registered_at",
+               "phone"},
               "visit");
   Visit v;
   v.id = r.str(r.require(n, "id", "visit"), "visit id");
@@ -96,33 +108,36 @@ Visit visit(const YamlReader& r, const YAML::Node& n) {
   if (n["declined_after_start"])
     v.declined_after_start = r.boolean(n["declined_after_start"], "declined_after_start");
   if (const auto e = n["edit"]) {
-    r.check_map(e, {"start", "end", "note"}, "edit");
+    r.check_map(e, {"start", "end", "note", "made_at"}, "edit");
     v.edit = TimeEdit{r.instant(r.require(e, "start", "edit"), "edited start"),
                       r.instant(r.require(e, "end", "edit"), "edited end", local_date(v.start)),
-                      opt_str(r, e, "note")};
+                      opt_str(r, e, "note"), std::nullopt};
+    if (e["made_at"]) v.edit->made_at = r.instant(e["made_at"], "edit time", local_date(v.start));
   }
   if (n["shared_group"]) v.shared_group = r.str(n["shared_group"], "shared insats id");
   v.shift = opt_str(r, n, "shift");
   if (n["notice_at"]) v.notice_at = r.instant(n["notice_at"], "notice time");
   v.cause = opt_str(r, n, "cause");
   if (n["registered_at"]) v.registered_at = r.instant(n["registered_at"], "registration time");
+  v.phone = opt_str(r, n, "phone");
   return v;
 }
 
 Registration registration(const YamlReader& r, const YAML::Node& n) {
   static const std::vector<std::string> kinds = {
       "visit",   "double_staffing", "shared_insats", "declined_visit",
-      "absence", "shift_approval",  "payment"};
+      "absence", "shift_approval",  "payment",       "visit_edit"};
   if (!n.IsMap() || n.size() != 1)
     r.fail(n,
            "expected one registration as {KIND: {...}} with KIND one of visit, double_staffing, "
-           "shared_insats, declined_visit, absence, shift_approval, payment");
+           "shared_insats, declined_visit, absence, shift_approval, payment, visit_edit");
   const auto kind_node = n.begin()->first;
   const auto kind = r.choice(kind_node, kinds, "registration kind");
   const auto b = n.begin()->second;
   if (kind == "visit") return visit(r, b);
   if (kind == "double_staffing") {
-    r.check_map(b, {"id", "staff", "customer", "start", "end", "note", "shift"}, "double_staffing");
+    r.check_map(b, {"id", "staff", "customer", "start", "end", "note", "shift", "phone"},
+                "double_staffing");
     DoubleStaffing d;
     d.id = r.str(r.require(b, "id", kind), "id");
     d.staff = r.str(r.require(b, "staff", kind), "staff id");
@@ -131,10 +146,11 @@ Registration registration(const YamlReader& r, const YAML::Node& n) {
     d.end = r.instant(r.require(b, "end", kind), "end", local_date(d.start));
     d.note = opt_str(r, b, "note");
     d.shift = opt_str(r, b, "shift");
+    d.phone = opt_str(r, b, "phone");
     return d;
   }
   if (kind == "shared_insats") {
-    r.check_map(b, {"id", "staff", "insats", "start", "end", "customers"}, kind);
+    r.check_map(b, {"id", "staff", "insats", "start", "end", "customers", "phone"}, kind);
     SharedInsats s;
     s.id = r.str(r.require(b, "id", kind), "id");
     s.staff = r.str(r.require(b, "staff", kind), "staff id");
@@ -142,13 +158,14 @@ Registration registration(const YamlReader& r, const YAML::Node& n) {
     s.start = r.instant(r.require(b, "start", kind), "start");
     s.end = r.instant(r.require(b, "end", kind), "end", local_date(s.start));
     s.customers = r.strings(r.require(b, "customers", kind), "customer ids");
+    s.phone = opt_str(r, b, "phone");
     return s;
   }
   if (kind == "declined_visit") {
-    r.check_map(
-        b,
-        {"id", "staff", "customer", "planned_start", "planned_end", "declined_at", "note", "shift"},
-        kind);
+    r.check_map(b,
+                {"id", "staff", "customer", "planned_start", "planned_end", "declined_at", "note",
+                 "shift", "phone"},
+                kind);
     DeclinedVisit d;
     d.id = r.str(r.require(b, "id", kind), "id");
     d.staff = r.str(r.require(b, "staff", kind), "staff id");
@@ -159,6 +176,7 @@ Registration registration(const YamlReader& r, const YAML::Node& n) {
     d.declined_at = b["declined_at"] ? r.instant(b["declined_at"], "declined at") : d.planned_start;
     d.note = opt_str(r, b, "note");
     d.shift = opt_str(r, b, "shift");
+    d.phone = opt_str(r, b, "phone");
     return d;
   }
   if (kind == "absence") {
@@ -177,6 +195,18 @@ Registration registration(const YamlReader& r, const YAML::Node& n) {
     r.check_map(b, {"shift", "approved_at"}, kind);
     return ShiftApproval{r.str(r.require(b, "shift", kind), "shift id"),
                          r.instant(r.require(b, "approved_at", kind), "approval time")};
+  }
+  if (kind == "visit_edit") {
+    r.check_map(b, {"id", "visit", "start", "end", "note", "made_at", "phone"}, kind);
+    VisitEdit e;
+    e.id = r.str(r.require(b, "id", kind), "id");
+    e.visit = r.str(r.require(b, "visit", kind), "visit id");
+    e.edit.start = r.instant(r.require(b, "start", kind), "edited start");
+    e.edit.end = r.instant(r.require(b, "end", kind), "edited end", local_date(e.edit.start));
+    e.edit.note = opt_str(r, b, "note");
+    if (b["made_at"]) e.edit.made_at = r.instant(b["made_at"], "edit time");
+    e.phone = opt_str(r, b, "phone");
+    return e;
   }
   r.check_map(b, {"visit", "paid_minutes"}, kind);
   return Payment{r.str(r.require(b, "visit", kind), "visit id"),

@@ -63,10 +63,13 @@ Json explain(const ExplainRequest& q) {
     // Whether a note exists matters to the rules; its text is personal data and stays out.
     inputs["note_present"] = !v->note.empty();
     inputs["manual"] = v->manual;
-    if (v->edit)
+    if (v->edit) {
       inputs["edit"] = Json{{"start", format_local(v->edit->start)},
                             {"end", format_local(v->edit->end)},
                             {"note_present", !v->edit->note.empty()}};
+      // When it was made decides whether it came before the shift's approval (4.12).
+      if (v->edit->made_at) inputs["edit"]["made_at"] = format_local(*v->edit->made_at);
+    }
     Json performed = Json::array();
     for (const auto& p : v->insatser) {
       Json o{{"insats", p.insats}, {"status", to_string(p.status)}};
@@ -163,7 +166,10 @@ std::string explain_text(const Json& e) {
   if (in.contains("edit"))
     o << "  edit        " << in["edit"]["start"].get<std::string>() << " – "
       << in["edit"]["end"].get<std::string>()
-      << (in["edit"]["note_present"].get<bool>() ? " (with note)" : " (no note)") << "\n";
+      << (in["edit"]["note_present"].get<bool>() ? " (with note)" : " (no note)")
+      << (in["edit"].contains("made_at") ? ", made " + in["edit"]["made_at"].get<std::string>()
+                                         : std::string())
+      << "\n";
   if (in.contains("insatser"))
     for (const auto& p : in["insatser"]) {
       o << "  insats      " << p["insats"].get<std::string>() << " ("

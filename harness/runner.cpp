@@ -103,7 +103,13 @@ class Run {
  public:
   Run(const Scenario& s, BackendClient& backend, sim::Hardware& hw, sim::VirtualClock& clock,
       sim::ActivityLog& log)
-      : s_(s), backend_(backend), hw_(hw), clock_(clock), log_(log), office_(clock, backend, log) {
+      : s_(s),
+        world_(s.world),
+        backend_(backend),
+        hw_(hw),
+        clock_(clock),
+        log_(log),
+        office_(clock, backend, log) {
     // The keyring Phoniro gives every phone: each lock's key, with the staff member's key id.
     for (std::size_t i = 0; i < s.world.staff.size(); ++i) {
       std::vector<LockCredential> ring;
@@ -115,9 +121,6 @@ class Run {
         ring.push_back(c);
       }
       keyrings_[s.world.staff[i].id] = ring;
-    }
-    for (const auto& st : s.steps) {
-      if (st.action == Action::EditTimes) edited_.insert(st.visit);
     }
   }
 
@@ -144,10 +147,13 @@ class Run {
     auto& p = phones_[staff];
     if (!p) {
       sim::Hardware* hw = &hw_;
+      std::string carried;  // the phone the staff member carries (world staff `phone`)
+      for (const auto& m : s_.world.staff)
+        if (m.id == staff) carried = m.phone;
       p = std::make_unique<sim::Phone>(
           staff, clock_, hw_.reader(staff),
           [hw, staff](const std::string& id) -> Lock& { return hw->lock(staff, id); },
-          keyrings_[staff], s_.world.orders, backend_, log_);
+          keyrings_[staff], s_.world.orders, backend_, log_, carried);
     }
     return *p;
   }
@@ -236,12 +242,11 @@ class Run {
       case Action::EndVisit:
         receipt(st);
         phone(st.staff).end_visit(st.visit, st.place.value_or(Place::Door));
-        // A visit edited later is sent with its edit (edit_times); the app holds it until then.
-        if (!edited_.count(st.visit)) phone(st.staff).send(st.visit);
+        phone(st.staff).send(st.visit);
         break;
       case Action::EditTimes:
+        // A registration of its own, made now, naming the visit sent when it ended.
         phone(st.staff).edit_times(st.visit, *st.start, *st.end, st.text);
-        phone(st.staff).send(st.visit);
         break;
       case Action::ManualVisit: {
         Visit v;
@@ -277,24 +282,25 @@ class Run {
         }
         office_.submit(DeclinedVisit{st.visit, st.staff, st.customer, *st.planned_start,
                                      *st.planned_end, *st.planned_start, st.text,
-                                     shift(st.staff, *st.planned_start)});
+                                     shift(st.staff, *st.planned_start), ""});
         break;
       case Action::DeclinedVisit:
         office_.submit(DeclinedVisit{st.visit, st.staff, st.customer, *st.planned_start,
                                      *st.planned_end, st.at, st.text,
-                                     shift(st.staff, *st.planned_start)});
+                                     shift(st.staff, *st.planned_start), ""});
         break;
       case Action::Absence:
         office_.submit(Absence{st.visit, st.customer, st.notice_at.value_or(st.at), *st.start,
                                st.end, st.reason});
         break;
       case Action::DoubleStaffing:
+        // The phone puts its own id on what it sends (5.3).
         phone(st.staff).send(DoubleStaffing{st.visit, st.staff, st.customer, *st.start, *st.end,
-                                            st.text, shift(st.staff, *st.start)});
+                                            st.text, shift(st.staff, *st.start), ""});
         break;
       case Action::SharedInsats:
         phone(st.staff).send(SharedInsats{st.visit, st.staff, st.insatser.at(0).insats, *st.start,
-                                          *st.end, st.customers});
+                                          *st.end, st.customers, ""});
         break;
       case Action::ApproveShift:
         office_.submit(ShiftApproval{st.shift, st.at});
@@ -308,10 +314,18 @@ class Run {
       case Action::RecordPayment:
         office_.submit(Payment{st.visit, st.minutes});
         break;
+      case Action::DeactivatePhone:
+        // Phoniro Care (5.3): the phone is deactivated now; the backend gets the new world.
+        for (auto& p : world_.phones)
+          if (p.id == st.phone) p.deactivated_at = st.at;
+        backend_.sync_world(world_);
+        log_.say(clock_.now(), "office", "phone " + st.phone + " deactivated in Phoniro Care");
+        break;
     }
   }
 
   const Scenario& s_;
+  World world_;  // as Phoniro Care has it now (deactivate_phone changes it)
   BackendClient& backend_;
   sim::Hardware& hw_;
   sim::VirtualClock& clock_;
@@ -319,7 +333,6 @@ class Run {
   sim::Office office_;
   std::map<std::string, std::vector<LockCredential>> keyrings_;
   std::map<std::string, std::unique_ptr<sim::Phone>> phones_;
-  std::set<std::string> edited_;
 };
 
 // Forwards to the run's backend and keeps what it accepted, for the reports.
@@ -347,6 +360,8 @@ class Recording final : public BackendClient {
               out_.approvals.push_back(x);
             else if constexpr (std::is_same_v<T, Payment>)
               out_.payments.push_back(x);
+            else if constexpr (std::is_same_v<T, VisitEdit>)
+              apply_edit(out_, x);  // as the backend does: the edit becomes the visit's
           },
           r);
     }

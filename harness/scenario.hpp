@@ -44,8 +44,8 @@ enum class Action {
   SelectInsats,        // insats chosen in the app
   Note,                // anteckning
   DeclinedAfterStart,  // the customer declined after the visit started (4.8)
-  EndVisit,            // the app ends the visit; it is sent unless edited later
-  EditTimes,           // start/end edited after the visit (4.12); the visit is sent then
+  EndVisit,            // the app ends the visit and sends it
+  EditTimes,           // start/end edited after the visit (4.12): an edit registration, made now
   ManualVisit,         // after-the-fact registration in Phoniro Care (4.14)
   DeclinedAtDoor,      // not let in / not at home
   DeclinedVisit,       // boendestöd: visit declined before the planned time
@@ -55,7 +55,8 @@ enum class Action {
   ApproveShift,        // shift approved in Phoniro Care (4.13)
   PhoneOffline,
   PhoneOnline,
-  RecordPayment,  // what was paid earlier, for repayment (2/repayment)
+  RecordPayment,    // what was paid earlier, for repayment (2/repayment)
+  DeactivatePhone,  // the phone is deactivated in Phoniro Care (5.3)
 };
 
 const char* to_string(Action a);
@@ -89,6 +90,7 @@ struct Step {
   std::vector<std::string> customers;
   int minutes = 0;
   std::optional<Date> date;  // approve_shift
+  std::string phone;         // deactivate_phone
 };
 
 struct Fault {

@@ -53,6 +53,8 @@ const char* to_string(Action a) {
       return "phone_online";
     case Action::RecordPayment:
       return "record_payment";
+    case Action::DeactivatePhone:
+      return "deactivate_phone";
   }
   return "?";
 }
@@ -102,6 +104,7 @@ const std::vector<ActionSpec>& action_specs() {
       {Action::PhoneOffline, {"staff"}, {"staff"}},
       {Action::PhoneOnline, {"staff"}, {"staff"}},
       {Action::RecordPayment, {"visit", "paid_minutes"}, {"visit", "paid_minutes"}},
+      {Action::DeactivatePhone, {"phone"}, {"phone"}},
   };
   return specs;
 }
@@ -151,7 +154,7 @@ DecisionState state_of(const std::string& s) {
 // Everything the loader checks names against.
 struct Names {
   World world;
-  std::vector<std::string> customers, staff, providers, locks;
+  std::vector<std::string> customers, staff, providers, locks, phones;
   std::vector<sim::Door> doors;
   std::vector<std::string> door_ids;
   std::vector<std::string> insatser;  // empty: unchecked
@@ -198,6 +201,12 @@ class Loader {
     if (auto ss = w["staff"]) {
       for (const auto& s : ss) {
         if (s["provider"]) ref(s["provider"], n_.providers, "provider");
+        if (s["phone"]) ref(s["phone"], n_.phones, "phone");
+      }
+    }
+    if (auto ps = w["phones"]) {
+      for (const auto& p : ps) {
+        if (p["provider"]) ref(p["provider"], n_.providers, "provider");
       }
     }
     if (auto os = w["orders"]) {
@@ -320,6 +329,8 @@ class Loader {
         for (const auto& c : v) s.customers.push_back(ref(c, n_.customers, "customer"));
       } else if (k == "date") {
         s.date = r_.date(v, "date");
+      } else if (k == "phone") {
+        s.phone = ref(v, n_.phones, "phone");
       }
     }
     if (spec->action == Action::SelectInsats) {
@@ -640,7 +651,6 @@ std::string resolve_tag(const YamlReader& r, const YAML::Node& at, const sim::Do
 struct VisitState {
   std::string staff, customer;
   bool by_phone = false, ended = false, edited = false;
-  bool edit_follows = false;
 };
 
 // The second pass: steps make sense in order (visits started before they end, doors known,
@@ -649,10 +659,6 @@ void check_steps(const YamlReader& r, const YAML::Node& steps_node, std::vector<
                  const Names& n, std::set<std::string>& registrations) {
   std::map<std::string, std::string> location;  // staff -> door
   std::map<std::string, VisitState> visits;
-  std::set<std::string> edited_later;
-  for (const auto& s : steps) {
-    if (s.action == Action::EditTimes) edited_later.insert(s.visit);
-  }
   auto customer_of = [&](const std::string& id) -> const Customer& {
     return *std::find_if(n.world.customers.begin(), n.world.customers.end(),
                          [&](const Customer& c) { return c.id == id; });
@@ -735,7 +741,6 @@ void check_steps(const YamlReader& r, const YAML::Node& steps_node, std::vector<
         v.staff = s.staff;
         v.customer = s.customer;
         v.by_phone = true;
-        v.edit_follows = edited_later.count(s.visit) > 0;
         visits[s.visit] = v;
         break;
       }
@@ -752,8 +757,9 @@ void check_steps(const YamlReader& r, const YAML::Node& steps_node, std::vector<
       }
       case Action::Note: {
         auto& v = open_visit(params["visit"], s.visit, "note");
-        if (v.ended && (!v.edit_follows || v.edited)) {
-          r.fail(params["visit"], "note: visit '" + s.visit + "' was already sent");
+        if (v.ended) {
+          r.fail(params["visit"], "note: visit '" + s.visit +
+                                      "' was already sent (an edit's reason is edit_times' note)");
         }
         s.staff = v.staff;
         break;
@@ -773,11 +779,12 @@ void check_steps(const YamlReader& r, const YAML::Node& steps_node, std::vector<
         if (v.edited) r.fail(params["visit"], "edit_times: visit '" + s.visit + "' already edited");
         v.edited = true;
         s.staff = v.staff;
+        new_id(params["visit"], s.visit + "/edit");  // the edit's own registration id
         break;
       }
       case Action::ManualVisit:
         new_id(params["visit"], s.visit);
-        visits[s.visit] = VisitState{s.staff, s.customer, false, true, true, false};
+        visits[s.visit] = VisitState{s.staff, s.customer, false, true, true};
         break;
       case Action::DeclinedAtDoor: {
         const Customer& c = customer_of(s.customer);
@@ -808,6 +815,7 @@ void check_steps(const YamlReader& r, const YAML::Node& steps_node, std::vector<
       case Action::ApproveShift:
       case Action::PhoneOffline:
       case Action::PhoneOnline:
+      case Action::DeactivatePhone:
         break;
     }
   }
@@ -896,6 +904,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options,
   names.staff = ids_of(s.world.staff);
   names.providers = ids_of(s.world.providers);
   names.locks = ids_of(s.world.locks);
+  names.phones = ids_of(s.world.phones);
   names.doors = sim::default_doors(s.world);
   for (const auto& b : blocks) {
     Loader l(b.reader, names);

@@ -29,7 +29,8 @@ const YAML::Node& seq(const YamlReader& r, const YAML::Node& n, const std::strin
 World decode_scenario_world(const YAML::Node& node, const std::string& file) {
   const YamlReader r(file);
   World w;
-  r.check_map(node, {"providers", "customers", "staff", "orders", "locks", "cutoff_dates"},
+  r.check_map(node,
+              {"providers", "customers", "staff", "orders", "locks", "phones", "cutoff_dates"},
               "world");
   if (auto ps = node["providers"]) {
     for (const auto& n : seq(r, ps, "providers")) {
@@ -71,7 +72,8 @@ World decode_scenario_world(const YAML::Node& node, const std::string& file) {
   }
   if (auto ss = node["staff"]) {
     for (const auto& n : seq(r, ss, "staff")) {
-      r.check_map(n, {"id", "provider", "name", "deactivated_on", "last_login"}, "staff member");
+      r.check_map(n, {"id", "provider", "name", "deactivated_on", "last_login", "phone"},
+                  "staff member");
       StaffMember s;
       s.id = r.str(r.require(n, "id", "staff member"), "staff id");
       s.provider = n["provider"] ? r.str(n["provider"], "provider id") : only_provider;
@@ -79,6 +81,7 @@ World decode_scenario_world(const YAML::Node& node, const std::string& file) {
       if (n["name"]) s.name = r.str(n["name"], "staff name");
       if (n["deactivated_on"]) s.deactivated_on = r.date(n["deactivated_on"], "deactivated_on");
       if (n["last_login"]) s.last_login = r.instant(n["last_login"], "last_login");
+      if (n["phone"]) s.phone = r.str(n["phone"], "phone id");
       w.staff.push_back(s);
     }
   }
@@ -118,6 +121,17 @@ World decode_scenario_world(const YAML::Node& node, const std::string& file) {
       w.locks.push_back(l);
     }
   }
+  if (auto ps = node["phones"]) {
+    for (const auto& n : seq(r, ps, "phones")) {
+      r.check_map(n, {"id", "provider", "deactivated_at"}, "phone");
+      PhoneRecord p;
+      p.id = r.str(r.require(n, "id", "phone"), "phone id");
+      p.provider = n["provider"] ? r.str(n["provider"], "provider id") : only_provider;
+      if (p.provider.empty()) r.fail(n, "missing 'provider' in phone (the world has several)");
+      if (n["deactivated_at"]) p.deactivated_at = r.instant(n["deactivated_at"], "deactivated_at");
+      w.phones.push_back(p);
+    }
+  }
   if (auto cd = node["cutoff_dates"]) {
     if (!cd.IsMap()) r.fail(cd, "expected cutoff_dates as a map YYYY-MM: YYYY-MM-DD");
     for (auto it = cd.begin(); it != cd.end(); ++it) {
@@ -146,6 +160,7 @@ World merge_worlds(World base, const World& over) {
   merge_by_id(base.staff, over.staff);
   merge_by_id(base.orders, over.orders);
   merge_by_id(base.locks, over.locks);
+  merge_by_id(base.phones, over.phones);
   for (const auto& [k, v] : over.cutoff_dates) base.cutoff_dates[k] = v;
   return base;
 }

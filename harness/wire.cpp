@@ -84,12 +84,14 @@ Json body(const Visit& v) {
   if (v.edit) {
     j["edit"] = Json{{"start", wire_time(v.edit->start)}, {"end", wire_time(v.edit->end)}};
     put_str(j["edit"], "note", v.edit->note);
+    put_opt_time(j["edit"], "made_at", v.edit->made_at);
   }
   put_opt(j, "shared_group", v.shared_group);
   put_str(j, "shift", v.shift);
   put_opt_time(j, "notice_at", v.notice_at);
   put_str(j, "cause", v.cause);
   put_opt_time(j, "registered_at", v.registered_at);
+  put_str(j, "phone", v.phone);
   return Json{{"visit", j}};
 }
 
@@ -101,17 +103,19 @@ Json body(const DoubleStaffing& d) {
          {"end", wire_time(d.end)}};
   put_str(j, "note", d.note);
   put_str(j, "shift", d.shift);
+  put_str(j, "phone", d.phone);
   return Json{{"double_staffing", j}};
 }
 
 Json body(const SharedInsats& s) {
-  return Json{{"shared_insats",
-               {{"id", s.id},
-                {"staff", s.staff},
-                {"insats", s.insats},
-                {"start", wire_time(s.start)},
-                {"end", wire_time(s.end)},
-                {"customers", s.customers}}}};
+  Json j{{"id", s.id},
+         {"staff", s.staff},
+         {"insats", s.insats},
+         {"start", wire_time(s.start)},
+         {"end", wire_time(s.end)},
+         {"customers", s.customers}};
+  put_str(j, "phone", s.phone);
+  return Json{{"shared_insats", j}};
 }
 
 Json body(const DeclinedVisit& d) {
@@ -123,6 +127,7 @@ Json body(const DeclinedVisit& d) {
          {"declined_at", wire_time(d.declined_at)}};
   put_str(j, "note", d.note);
   put_str(j, "shift", d.shift);
+  put_str(j, "phone", d.phone);
   return Json{{"declined_visit", j}};
 }
 
@@ -142,6 +147,17 @@ Json body(const ShiftApproval& s) {
 
 Json body(const Payment& p) {
   return Json{{"payment", {{"visit", p.visit}, {"paid_minutes", p.paid_minutes}}}};
+}
+
+Json body(const VisitEdit& e) {
+  Json j{{"id", e.id},
+         {"visit", e.visit},
+         {"start", wire_time(e.edit.start)},
+         {"end", wire_time(e.edit.end)}};
+  put_str(j, "note", e.edit.note);
+  put_opt_time(j, "made_at", e.edit.made_at);
+  put_str(j, "phone", e.phone);
+  return Json{{"visit_edit", j}};
 }
 
 // Nesting depth of a JSON text, strings skipped; bounds the recursive decoders below.
@@ -200,7 +216,8 @@ auto located(F&& f) {
 
 Json encode_world(const World& w) {
   Json providers = Json::array(), customers = Json::array(), staff = Json::array(),
-       orders = Json::array(), locks = Json::array(), cutoff = Json::object();
+       orders = Json::array(), locks = Json::array(), phones = Json::array(),
+       cutoff = Json::object();
   for (const auto& p : w.providers) providers.push_back(Json{{"id", p.id}, {"name", p.name}});
   for (const auto& c : w.customers) {
     Json j{{"id", c.id},
@@ -219,6 +236,7 @@ Json encode_world(const World& w) {
     Json j{{"id", s.id}, {"provider", s.provider}, {"name", s.name}};
     put_opt_date(j, "deactivated_on", s.deactivated_on);
     put_opt_time(j, "last_login", s.last_login);
+    put_str(j, "phone", s.phone);
     staff.push_back(j);
   }
   for (const auto& o : w.orders) {
@@ -236,9 +254,21 @@ Json encode_world(const World& w) {
     put_opt_date(j, "mounted_on", l.mounted_on);
     locks.push_back(std::move(j));
   }
+  for (const auto& p : w.phones) {
+    Json j{{"id", p.id}, {"provider", p.provider}};
+    put_opt_time(j, "deactivated_at", p.deactivated_at);
+    phones.push_back(j);
+  }
   for (const auto& [month, day] : w.cutoff_dates) cutoff[month] = format_date(day);
-  return Json{{"providers", providers}, {"customers", customers}, {"staff", staff},
-              {"orders", orders},       {"locks", locks},         {"cutoff_dates", cutoff}};
+  Json out{{"providers", providers},
+           {"customers", customers},
+           {"staff", staff},
+           {"orders", orders},
+           {"locks", locks}};
+  // Only when there are phones: a world without them encodes as it did before phones.
+  if (!w.phones.empty()) out["phones"] = phones;
+  out["cutoff_dates"] = cutoff;
+  return out;
 }
 
 Json encode_registration(const Registration& r) {

@@ -129,8 +129,18 @@ std::string registration_id(const Registration& r) {
     std::string operator()(const Absence& v) const { return v.id; }
     std::string operator()(const ShiftApproval& v) const { return "approval:" + v.shift; }
     std::string operator()(const Payment& v) const { return "payment:" + v.visit; }
+    std::string operator()(const VisitEdit& v) const { return v.id; }
   } id;
   return std::visit(id, r);
+}
+
+bool apply_edit(Registrations& regs, const VisitEdit& e) {
+  for (auto& v : regs.visits) {
+    if (v.id != e.visit) continue;
+    v.edit = e.edit;
+    return true;
+  }
+  return false;
 }
 
 const Stamp& SharedStamp::empty() {

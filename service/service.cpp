@@ -83,7 +83,7 @@ std::set<std::string> providers_of(const Registration& r, const World& w,
           customer(x.customer);
         } else if constexpr (std::is_same_v<T, ShiftApproval>) {
           staff(x.shift.substr(0, x.shift.find('/')));
-        } else if constexpr (std::is_same_v<T, Payment>) {
+        } else if constexpr (std::is_same_v<T, Payment> || std::is_same_v<T, VisitEdit>) {
           if (const auto it = by_id.find(x.visit); it != by_id.end())
             for (const auto& p : providers_of(it->second, w, by_id)) out.insert(p);
         } else {
@@ -110,6 +110,8 @@ World visible_world(const World& w, const std::string& provider) {
     std::erase_if(l.customers, [&](const std::string& c) { return !customers.count(c); });
     if (!l.customers.empty()) out.locks.push_back(l);
   }
+  for (const auto& p : w.phones)
+    if (p.provider == provider) out.phones.push_back(p);
   out.cutoff_dates = w.cutoff_dates;
   return out;
 }

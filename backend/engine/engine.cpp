@@ -56,7 +56,7 @@ std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
   return std::nullopt;
 }
 
-// The longest a registration with a start and an end may last (I-15): a besök is time at one
+// The longest a registration with a start and an end may last (I-17): a besök is time at one
 // customer within a day, and every sum of minutes the engine makes stays far from overflow.
 constexpr std::chrono::hours kLongestVisit{24};
 
@@ -76,7 +76,7 @@ std::optional<Refusal> check_visit_times(Instant start, Instant end, const char*
   return std::nullopt;
 }
 
-// Seed 000 §2 (I-15): the minutes stated per insats are time within the visit: none is
+// Seed 000 §2 (I-17): the minutes stated per insats are time within the visit: none is
 // negative and together they fit in the visit's time, receipt to receipt.
 std::optional<Refusal> check_stated_minutes(const Visit& v) {
   long long stated = 0;
@@ -95,6 +95,29 @@ std::optional<Refusal> check_stated_minutes(const Visit& v) {
   return std::nullopt;
 }
 
+// 5.3 — "En stulen eller borttappad telefon ska omgående inaktiveras i Phoniro Care."
+// A registration names the phone it was made on (empty: not known, so not checked). The phone
+// must be one of the world's, of the provider of `staff_id` (known: check_people ran), and
+// not deactivated at or before `at`. Any staff of that provider may register from it: 5.3
+// lets staff borrow the phone during the working day (I-15).
+std::optional<Refusal> check_phone(const World& w, const std::string& phone_id,
+                                   const std::string& staff_id, Instant at, const char* what) {
+  if (phone_id.empty()) return std::nullopt;
+  const auto* p = find_by_id(w.phones, phone_id);
+  if (!p)
+    return refuse("5.3", std::string(what) + " was made on phone '" + phone_id +
+                             "', which Phoniro Care does not know");
+  const auto* s = staff(w, staff_id);
+  if (s && s->provider != p->provider)
+    return refuse("5.3", std::string(what) + " was made on phone '" + phone_id +
+                             "' of another provider than staff '" + staff_id + "'");
+  if (p->deactivated_at && *p->deactivated_at <= at)
+    return refuse("5.3", std::string(what) + " at " + format_local(at) + " was made on phone '" +
+                             phone_id + "', deactivated in Phoniro Care at " +
+                             format_local(*p->deactivated_at));
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations& accepted,
@@ -107,6 +130,7 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
 
     std::optional<Refusal> operator()(const Visit& v) const {
       if (auto r = check_people(w, v.staff, v.customer)) return r;
+      if (auto r = check_phone(w, v.phone, v.staff, v.start, "the visit")) return r;
       if (auto r = check_visit_times(v.start, v.end, "the visit")) return r;
       if (auto r = check_stated_minutes(v)) return r;
       if (v.edit)
@@ -134,18 +158,22 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
     }
     std::optional<Refusal> operator()(const DoubleStaffing& d) const {
       if (auto r = check_people(w, d.staff, d.customer)) return r;
+      if (auto r = check_phone(w, d.phone, d.staff, d.start, "the double staffing")) return r;
       return check_visit_times(d.start, d.end, "the double staffing");
     }
     std::optional<Refusal> operator()(const SharedInsats& s) const {
       if (s.customers.empty()) return refuse("", "shared insats '" + s.id + "' names no customers");
       for (const auto& c : s.customers)
         if (auto r = check_people(w, s.staff, c)) return r;
+      if (auto r = check_phone(w, s.phone, s.staff, s.start, "the shared insats")) return r;
       if (!engine.pack().insats(s.insats))
         return refuse("", "unknown insats '" + s.insats + "' in rule pack " + engine.pack().name);
       return check_visit_times(s.start, s.end, "the shared insats");
     }
     std::optional<Refusal> operator()(const DeclinedVisit& d) const {
       if (auto r = check_people(w, d.staff, d.customer)) return r;
+      // The phone is used when the decline is registered, which at the door is the planned start.
+      if (auto r = check_phone(w, d.phone, d.staff, d.declined_at, "the declined visit")) return r;
       return check_visit_times(d.planned_start, d.planned_end, "the declined visit");
     }
     std::optional<Refusal> operator()(const Absence& a) const {
@@ -158,6 +186,16 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
       if (!find_by_id(existing.visits, p.visit))
         return refuse("", "payment for unknown visit '" + p.visit + "'");
       return std::nullopt;
+    }
+    // 4.12: an edit changes a visit the backend already accepted. Whether its times stand
+    // (made before the shift's approval, with a note) is judged in evaluate().
+    std::optional<Refusal> operator()(const VisitEdit& e) const {
+      const auto* v = accepted.visit(e.visit);
+      if (!v)
+        return refuse("", "edit " + e.id + " names visit '" + e.visit +
+                              "', which the backend has not accepted (register the visit first)");
+      if (auto r = check_visit_times(e.edit.start, e.edit.end, "the edited visit")) return r;
+      return check_phone(w, e.phone, v->staff, e.edit.made_at.value_or(v->end), "the edit");
     }
   };
   return std::visit(Checker{*this, w, accepted}, incoming);
@@ -244,9 +282,10 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
 const std::vector<std::string>& emitted_clauses(ServiceType service) {
   static const std::vector<std::string> hemtjanst = {
       "2",   "2/manual", "2/repayment", "3.2",  "4.1",  "4.2",  "4.3",  "4.4",  "4.5", "4.6", "4.7",
-      "4.8", "4.9",      "4.10",        "4.11", "4.12", "4.13", "4.14", "4.15", "5.2", "7"};
-  static const std::vector<std::string> boendestod = {"2",  "5.2", "B1", "B2", "B3",
-                                                      "B4", "B5",  "B6", "B7"};
+      "4.8", "4.9",      "4.10",        "4.11", "4.12", "4.13", "4.14", "4.15", "5.2", "5.3", "7"};
+  // Boendestöd registers in the same Phoniro app: its refusals at check() cite 2 and 5.3 too.
+  static const std::vector<std::string> boendestod = {"2",  "5.2", "5.3", "B1", "B2",
+                                                      "B3", "B4",  "B5",  "B6", "B7"};
   return service == ServiceType::Hemtjanst ? hemtjanst : boendestod;
 }
 

@@ -37,10 +37,21 @@ bool clause_4_13_shift(const Context::ShiftVerdict& v, VisitDecision& d) {
   return v.approved;
 }
 
-// 4.12 — "Anledningen till att tiden har redigerats ska dokumenteras i Phoniros
-// anteckningsfält, annars godkänns inte justeringen."
-std::pair<Instant, Instant> clause_4_12_times(const Visit& v, VisitDecision& d) {
+// 4.12 — "Det kan göras efter att besöket är avslutat men innan arbetspasset har godkänts.
+// Anledningen till att tiden har redigerats ska dokumenteras i Phoniros anteckningsfält,
+// annars godkänns inte justeringen." An edit without made_at was made at the visit's end.
+std::pair<Instant, Instant> clause_4_12_times(const Context& ctx, const Visit& v,
+                                              VisitDecision& d) {
   if (!v.edit) return {v.start, v.end};
+  const Instant made_at = v.edit->made_at.value_or(v.end);
+  const auto approval = ctx.approvals.find(shift_of(ctx, v.shift, v.staff, v.start));
+  if (approval != ctx.approvals.end() && approval->second <= made_at) {
+    trace(d.trace, "4.12",
+          "times edited to " + format_local(v.edit->start) + "–" + format_local(v.edit->end) +
+              " at " + format_local(made_at) + ", after the shift was approved at " +
+              format_local(approval->second) + "; the original times stand");
+    return {v.start, v.end};
+  }
   if (!v.edit->note.empty()) {
     trace(d.trace, "4.12",
           "times edited to " + format_local(v.edit->start) + "–" + format_local(v.edit->end) +
@@ -334,7 +345,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   d.provider = customer.provider;
   d.stamp = ctx.stamp;
   ctx.arena.begin(d.trace);
-  const auto [start, end] = clause_4_12_times(v, d);
+  const auto [start, end] = clause_4_12_times(ctx, v, d);
   d.start = start;
   d.end = end;
   d.registered_minutes = static_cast<int>(minutes_between(start, end));

@@ -49,6 +49,9 @@ struct StaffMember {  // personal
   std::string name;                    // personal data: never logged
   std::optional<Date> deactivated_on;  // account inactivated (5.2)
   std::optional<Instant> last_login;
+  // The phone the staff member carries in a simulation; empty: none. The backend ties no
+  // registration to it: any staff of the phone's provider may register from it (5.3, I-15).
+  std::string phone;
   bool operator==(const StaffMember&) const = default;
 };
 
@@ -73,12 +76,21 @@ struct LockRecord {  // a trygghetslås known to the backend, with the key its r
   bool operator==(const LockRecord&) const = default;
 };
 
+// A tjänstetelefon with the Phoniro app, as Phoniro Care knows it (5.3).
+struct PhoneRecord {
+  std::string id;
+  std::string provider;
+  std::optional<Instant> deactivated_at;  // inaktiverad i Phoniro Care (stolen, lost, retired)
+  bool operator==(const PhoneRecord&) const = default;
+};
+
 struct World {
   std::vector<Provider> providers;
   std::vector<Customer> customers;
   std::vector<StaffMember> staff;
   std::vector<Order> orders;
   std::vector<LockRecord> locks;
+  std::vector<PhoneRecord> phones;
   // spärrdatum: month of the shifts -> last day to approve them
   std::map<std::string, Date> cutoff_dates;  // key "YYYY-MM"
   bool operator==(const World&) const = default;
@@ -129,6 +141,9 @@ struct TimeEdit {  // 4.12 redigering
   Instant start;
   Instant end;
   std::string note;  // why the times were edited; empty = undocumented
+  // When the edit was made; absent: at the visit's end (an edit sent inline with its visit,
+  // as before edits were registrations of their own).
+  std::optional<Instant> made_at;
   bool operator==(const TimeEdit&) const = default;
 };
 
@@ -154,6 +169,7 @@ struct Visit {     // besök
   std::optional<Instant> notice_at;
   std::string cause;                     // "hospital" | "homecoming_cancelled" | "death"
   std::optional<Instant> registered_at;  // when the registration reached the backend
+  std::string phone;                     // the phone it was made on; empty: not known, not checked
   bool operator==(const Visit&) const = default;
 };
 
@@ -165,6 +181,7 @@ struct DoubleStaffing {  // dubbelbemanning: the supporting staff's registration
   Instant end;
   std::string note;
   std::string shift;
+  std::string phone;  // empty: not known, not checked
   bool operator==(const DoubleStaffing&) const = default;
 };
 
@@ -175,6 +192,7 @@ struct SharedInsats {  // gemensam insats: one errand for several customers (4.7
   Instant start;
   Instant end;
   std::vector<std::string> customers;
+  std::string phone;  // empty: not known, not checked
   bool operator==(const SharedInsats&) const = default;
 };
 
@@ -188,6 +206,7 @@ struct DeclinedVisit {
   Instant declined_at;  // when the provider was told (at the door = planned_start)
   std::string note;
   std::string shift;
+  std::string phone;  // empty: not known, not checked
   bool operator==(const DeclinedVisit&) const = default;
 };
 
@@ -200,6 +219,16 @@ struct Absence {
   std::optional<Instant> end;
   std::string reason;  // "hospital" | "away"
   bool operator==(const Absence&) const = default;
+};
+
+// A later change to the times of an accepted visit (4.12), registered on its own: the backend
+// applies it to the visit, whose `edit` it becomes (a later edit replaces an earlier one).
+struct VisitEdit {
+  std::string id;     // registration id of the edit: idempotency key
+  std::string visit;  // the edited visit's registration id
+  TimeEdit edit;      // made_at: when the edit was made (absent: at the visit's end)
+  std::string phone;  // empty: not known, not checked (e.g. made in Phoniro Care)
+  bool operator==(const VisitEdit&) const = default;
 };
 
 struct ShiftApproval {  // godkänt arbetspass in Phoniro Care
@@ -216,9 +245,10 @@ struct Payment {
 };
 
 using Registration = std::variant<Visit, DoubleStaffing, SharedInsats, DeclinedVisit, Absence,
-                                  ShiftApproval, Payment>;
+                                  ShiftApproval, Payment, VisitEdit>;
 
-// Everything the backend has been told, in arrival order.
+// Everything the backend has been told, in arrival order. Edits (VisitEdit) are not kept
+// apart: each is applied to its visit's `edit` (apply_edit).
 struct Registrations {
   std::vector<Visit> visits;
   std::vector<DoubleStaffing> double_staffing;
@@ -231,6 +261,9 @@ struct Registrations {
 };
 
 std::string registration_id(const Registration& r);
+
+// Applies an edit to its visit in `regs`; false when no visit has that id.
+bool apply_edit(Registrations& regs, const VisitEdit& e);
 
 // ---------------------------------------------------------------- decisions
 

@@ -27,8 +27,9 @@ InsatsStatus default_status(const std::vector<Order>& orders, const std::string&
 
 Phone::Phone(std::string staff, const Clock& clock, NfcReader& reader, LockConnector locks,
              std::vector<LockCredential> keyring, std::vector<Order> orders, BackendClient& backend,
-             ActivityLog& log)
+             ActivityLog& log, std::string phone)
     : staff_(std::move(staff)),
+      phone_(std::move(phone)),
       clock_(clock),
       reader_(reader),
       locks_(std::move(locks)),
@@ -155,7 +156,13 @@ void Phone::end_visit(const std::string& visit, Place place) {
 
 void Phone::edit_times(const std::string& visit, Instant start, Instant end,
                        const std::string& note) {
-  visit_ref(visit).edit = TimeEdit{start, end, note};
+  visit_ref(visit);  // only a visit made on this phone
+  const int n = ++edits_[visit];
+  VisitEdit e;
+  e.id = visit + "/edit" + (n > 1 ? std::to_string(n) : "");
+  e.visit = visit;
+  e.edit = TimeEdit{start, end, note, clock_.now()};
+  send(Registration{std::move(e)});
 }
 
 void Phone::send(const std::string& visit) {
@@ -163,6 +170,13 @@ void Phone::send(const std::string& visit) {
 }
 
 void Phone::send(Registration registration) {
+  std::visit(
+      [this](auto& r) {
+        if constexpr (requires { r.phone; }) {
+          if (r.phone.empty()) r.phone = phone_;
+        }
+      },
+      registration);
   queue_.push_back(std::move(registration));
   if (online_) {
     flush();

@@ -29,11 +29,14 @@ using LockConnector = std::function<Lock&(const std::string& lock_id)>;
 
 class Phone {
  public:
+  // `phone` is the device's id in Phoniro Care (5.3), stamped on every registration made on
+  // it; empty: not known (registrations carry none and the backend does not check it).
   Phone(std::string staff, const Clock& clock, NfcReader& reader, LockConnector locks,
         std::vector<LockCredential> keyring, std::vector<Order> orders, BackendClient& backend,
-        ActivityLog& log);
+        ActivityLog& log, std::string phone = "");
 
   const std::string& staff() const { return staff_; }
+  const std::string& phone_id() const { return phone_; }
 
   // Receipts: each obtains one and holds it for the next visit start or end.
   // Returns false (and logs why) when the device failed; no receipt is held then.
@@ -56,10 +59,13 @@ class Phone {
   // The visit is one customer's part of a shared insats (gemensam insats, 4.7).
   void join_shared(const std::string& visit, const std::string& shared_insats);
   void end_visit(const std::string& visit, Place place);
-  void edit_times(const std::string& visit, Instant start, Instant end, const std::string& note);
   // The finished visit leaves the phone: submitted now, or queued while offline.
   void send(const std::string& visit);
-  // Any other registration made in the app (double staffing, shared insats, declined visit).
+  // A later change to a sent visit's times (4.12), made now: sent as a registration of its
+  // own, id "<visit>/edit" ("<visit>/edit2", ... for later ones), that names the visit.
+  void edit_times(const std::string& visit, Instant start, Instant end, const std::string& note);
+  // Any other registration made in the app (double staffing, shared insats, declined visit);
+  // it carries this phone's id unless it names one already.
   void send(Registration registration);
 
   void go_offline();
@@ -77,6 +83,7 @@ class Phone {
   std::string shift_of(Instant start) const;
 
   std::string staff_;
+  std::string phone_;
   const Clock& clock_;
   NfcReader& reader_;
   LockConnector locks_;
@@ -87,6 +94,7 @@ class Phone {
 
   std::optional<Receipt> held_;
   std::map<std::string, Visit> visits_;
+  std::map<std::string, int> edits_;  // visit -> edits made
   std::deque<Registration> queue_;
   bool online_ = true;
   int lost_answers_ = 0;

@@ -277,7 +277,7 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
         if (rng.permille(10)) v.declined_after_start = true;
         if (rng.permille(20)) {
           v.edit = TimeEdit{v.start, v.end + minutes{rng.between(5, 15)},
-                            rng.permille(600) ? kEditNote : ""};
+                            rng.permille(600) ? kEditNote : "", std::nullopt};
         }
         if (helper != SIZE_MAX) {
           roster.free[helper] = v.end + minutes{10};
@@ -287,7 +287,8 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
                            v.start,
                            v.end,
                            "",
-                           roster.staff[helper] + "/" + format_date(local_date(v.start))};
+                           roster.staff[helper] + "/" + format_date(local_date(v.start)),
+                           ""};
           // Now and then the helper stays on after the primary insats ended (paid within it).
           if (rng.permille(200)) d.end = d.end + minutes{10}, roster.free[helper] += minutes{10};
           b.add_other(d.end, d, d.staff, Event::Kind::PhoneRegistration);
@@ -317,8 +318,8 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
           const int total = 20 * static_cast<int>(n) + 15;
           std::string group;
           if (n > 1) {
-            SharedInsats sh{b.next_id("sh"), roster.staff[s],        "Inköp",
-                            start,           start + minutes{total}, {}};
+            SharedInsats sh{
+                b.next_id("sh"), roster.staff[s], "Inköp", start, start + minutes{total}, {}, ""};
             for (std::size_t j = 0; j < n; ++j) sh.customers.push_back(w.customers[list[k + j]].id);
             group = sh.id;
             b.add_other(start - minutes{1}, sh, sh.staff, Event::Kind::PhoneRegistration);
@@ -360,7 +361,8 @@ void hemtjanst_month(Part& part, Rng& rng, const Options& o, Builder& b,
                        start,
                        start + minutes{20},
                        "",
-                       roster.staff[s] + "/" + format_date(local_date(start))};
+                       roster.staff[s] + "/" + format_date(local_date(start)),
+                       ""};
       roster.free[s] = d.end + minutes{10};
       b.add_other(d.end, d, d.staff, Event::Kind::PhoneRegistration);
     }
@@ -407,7 +409,8 @@ void boendestod_month(Part& part, Rng& rng, const Options& o, Builder& b, Roster
                         start + minutes{length},
                         start - std::chrono::hours{hours_before},
                         rng.permille(900) ? "Brukaren avböjde" : "",
-                        roster.staff[s] + "/" + format_date(date)};
+                        roster.staff[s] + "/" + format_date(date),
+                        ""};
         if (hours_before == 0) roster.free[s] = start + minutes{10};
         b.add_other(d.declined_at, d, "office", Event::Kind::Office);
         continue;
@@ -430,7 +433,8 @@ void boendestod_month(Part& part, Rng& rng, const Options& o, Builder& b, Roster
       }
       if (rng.permille(15)) v.declined_after_start = true;
       if (rng.permille(20))
-        v.edit = TimeEdit{v.start, v.end + minutes{10}, rng.permille(600) ? kEditNote : ""};
+        v.edit = TimeEdit{v.start, v.end + minutes{10}, rng.permille(600) ? kEditNote : "",
+                          std::nullopt};
       b.add_visit(std::move(pv));
     }
   }
@@ -530,7 +534,7 @@ Month generate(const Options& o) {
     for (std::size_t i = 0; i < w.customers.size(); ++i) {
       auto& c = w.customers[i];
       if (!c.cohabitant && rng.permille(200)) {
-        LockRecord l{lock_address(1, i), "", {c.id}};
+        LockRecord l{lock_address(1, i), "", {c.id}, std::nullopt};
         l.key_hex = key_hex(l.id, o.seed);
         c.lock = l.id;
         w.locks.push_back(l);
@@ -557,7 +561,8 @@ Month generate(const Options& o) {
                     p,
                     "Personal " + std::to_string(i + 1),
                     {},
-                    {}};
+                    {},
+                    ""};
       // One account a month is deactivated part-way (5.2).
       if (i == hstaff - 1 && hstaff > o.providers && o.days > 10)
         s.deactivated_on = add_days(first, o.days - 5);
@@ -595,7 +600,8 @@ Month generate(const Options& o) {
                     providers.front().id,
                     "Boendestödjare " + std::to_string(i + 1),
                     {},
-                    {}};
+                    {},
+                    ""};
       w.staff.push_back(s);
       roster.staff.push_back(s.id);
       roster.free.push_back(Instant{});
@@ -670,8 +676,9 @@ class Player {
         auto& ph = phone(v.staff);
         receipt(ph, v.staff, pv.end_receipt, pv.tag_owner);
         ph.end_visit(v.id, v.end_place);
-        if (v.edit) ph.edit_times(v.id, v.edit->start, v.edit->end, v.edit->note);
         ph.send(v.id);
+        // The edit follows as a registration of its own, made as the visit ends (4.12).
+        if (v.edit) ph.edit_times(v.id, v.edit->start, v.edit->end, v.edit->note);
         break;
       }
       case Event::Kind::Office:

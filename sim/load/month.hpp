@@ -43,7 +43,7 @@ void validate(const Options& options);
 struct Event {
   enum class Kind {
     VisitStart,  // receipt at the door (or none), start in the app, insatser, note
-    VisitEnd,    // receipt, end in the app, edit if any, send
+    VisitEnd,    // receipt, end in the app, send, then the edit if any
     Office,      // a registration made in Phoniro Care (manual visit, decline, absence, approval)
     PhoneRegistration  // double staffing or shared insats sent from the staff member's phone
   };

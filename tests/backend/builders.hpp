@@ -24,8 +24,8 @@ struct WorldBuilder {
   World w;
   WorldBuilder() {
     w.providers.push_back({"p1", "Omsorg AB"});
-    w.staff.push_back({"anna", "p1", "Anna A", std::nullopt, std::nullopt});
-    w.staff.push_back({"bo", "p1", "Bo B", std::nullopt, std::nullopt});
+    w.staff.push_back({"anna", "p1", "Anna A", std::nullopt, std::nullopt, ""});
+    w.staff.push_back({"bo", "p1", "Bo B", std::nullopt, std::nullopt, ""});
   }
   WorldBuilder& customer(std::string id, std::vector<std::string> tags = {},
                          ServiceType service = ServiceType::Hemtjanst) {

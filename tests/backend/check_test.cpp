@@ -55,7 +55,7 @@ TEST(Check, UnknownInsatsCustomerOrStaffAndEndBeforeStartAreRefused) {
 TEST(Check, StaffOfAnotherProviderCannotRegisterForThisCustomer) {
   auto b = base();
   b.w.providers.push_back({"p2", "Annan AB"});
-  b.w.staff.push_back({"eve", "p2", "Eve", std::nullopt, std::nullopt});
+  b.w.staff.push_back({"eve", "p2", "Eve", std::nullopt, std::nullopt, ""});
   Session run(b.w);
   auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
   v.staff = "eve";
@@ -105,6 +105,143 @@ TEST(Check_2, OverlapIsStillFoundAfterNotesArePurged) {
   EXPECT_NE(r.reason.find("overlaps visit v1"), std::string::npos) << r.reason;
 }
 
+// ---- 5.3: "En stulen eller borttappad telefon ska omgående inaktiveras i Phoniro Care."
+WorldBuilder with_phones() {
+  auto b = base();
+  b.w.providers.push_back({"p2", "Annan AB"});
+  b.w.phones.push_back({"ph1", "p1", std::nullopt});
+  b.w.phones.push_back({"ph2", "p1", at("2026-03-02T08:30")});  // lost that morning
+  b.w.phones.push_back({"ph9", "p2", std::nullopt});
+  return b;
+}
+
+Visit on_phone(Visit v, std::string phone) {
+  v.phone = std::move(phone);
+  return v;
+}
+
+TEST(Check_5_3, ARegistrationFromADeactivatedPhoneIsRefused) {
+  Session run(with_phones().w);
+  for (const char* start : {"2026-03-02T08:30", "2026-03-02T09:00"}) {
+    auto v = on_phone(visit("v1", "c1", start, "2026-03-02T09:20", {"Dusch"}), "ph2");
+    const auto r = run.add(v);
+    EXPECT_FALSE(r.accepted) << start;
+    EXPECT_EQ(r.clause, "5.3");
+    EXPECT_NE(r.reason.find("deactivated in Phoniro Care at 2026-03-02T08:30"), std::string::npos)
+        << r.reason;
+  }
+  // The app's other registrations are checked the same way.
+  const std::vector<Registration> others = {
+      DoubleStaffing{"d1", "bo", "c1", at("2026-03-02T09:00"), at("2026-03-02T09:10"), "", "",
+                     "ph2"},
+      SharedInsats{"s1",
+                   "anna",
+                   "Inköp",
+                   at("2026-03-02T09:00"),
+                   at("2026-03-02T09:30"),
+                   {"c1", "c2"},
+                   "ph2"},
+      DeclinedVisit{"x1", "anna", "c1", at("2026-03-02T10:00"), at("2026-03-02T10:30"),
+                    at("2026-03-02T09:00"), "", "", "ph2"}};
+  for (const auto& o : others) {
+    const auto r = run.add(o);
+    EXPECT_FALSE(r.accepted) << registration_id(o);
+    EXPECT_EQ(r.clause, "5.3") << registration_id(o);
+  }
+}
+
+TEST(Check_5_3, ARegistrationMadeBeforeThePhoneWasDeactivatedIsAccepted) {
+  Session run(with_phones().w);
+  const auto r = run.add(
+      on_phone(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:29", {"Dusch"}), "ph2"));
+  EXPECT_TRUE(r.accepted) << r.reason;
+}
+
+TEST(Check_5_3, APhoneOfAnotherProviderIsRefused) {
+  Session run(with_phones().w);
+  const auto r = run.add(
+      on_phone(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:20", {"Dusch"}), "ph9"));
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.clause, "5.3");
+  EXPECT_NE(r.reason.find("another provider"), std::string::npos) << r.reason;
+}
+
+TEST(Check_5_3, APhoneUnknownToPhoniroCareIsRefused) {
+  Session run(with_phones().w);
+  const auto r = run.add(
+      on_phone(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:20", {"Dusch"}), "ph7"));
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.clause, "5.3");
+  EXPECT_NE(r.reason.find("does not know"), std::string::npos) << r.reason;
+}
+
+// I-15: 5.3 lets staff borrow the phone during the working day, so any staff member of the
+// phone's provider may register from it; a registration naming no phone is not checked.
+TEST(Check_5_3, StaffOfTheProviderShareAPhoneAndNoPhoneIsNotChecked) {
+  Session run(with_phones().w);
+  EXPECT_TRUE(
+      run.add(on_phone(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:20", {"Dusch"}), "ph1"))
+          .accepted);
+  auto v2 = on_phone(
+      visit("v2", "c2", "2026-03-02T09:00", "2026-03-02T09:20", {"Dusch"}, "04:00:00:00:00:00:02"),
+      "ph1");
+  v2.staff = "bo";
+  EXPECT_TRUE(run.add(v2).accepted);
+  EXPECT_TRUE(
+      run.add(visit("v3", "c1", "2026-03-02T10:00", "2026-03-02T10:20", {"Dusch"})).accepted);
+}
+
+TEST(Check_5_3, AnEditFromADeactivatedPhoneIsRefusedAtTheTimeItWasMade) {
+  Session run(with_phones().w);
+  ASSERT_TRUE(
+      run.add(on_phone(visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:20", {"Dusch"}), "ph2"))
+          .accepted);
+  VisitEdit e{"v1/edit", "v1",
+              TimeEdit{at("2026-03-02T08:00"), at("2026-03-02T08:25"), "glömde", std::nullopt},
+              "ph2"};
+  EXPECT_TRUE(run.add(e).accepted);  // no made_at: made at the visit's end, 08:20
+  e.id = "v1/edit2";
+  e.edit.made_at = at("2026-03-02T08:40");
+  const auto r = run.add(e);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.clause, "5.3");
+}
+
+// ---- 4.12: an edit is a registration of its own that names an accepted visit.
+TEST(Check_4_12, AnEditOfAVisitTheBackendDoesNotHaveIsRefused) {
+  Session run(base().w);
+  const VisitEdit e{
+      "v1/edit", "v1",
+      TimeEdit{at("2026-03-02T08:00"), at("2026-03-02T08:30"), "glömde", at("2026-03-02T09:00")},
+      ""};
+  const auto r = run.add(e);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_NE(r.reason.find("names visit 'v1', which the backend has not accepted"),
+            std::string::npos)
+      << r.reason;
+  ASSERT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T08:10", "2026-03-02T08:30", {"Dusch"})).accepted);
+  auto backwards = e;
+  backwards.edit.end = at("2026-03-02T07:00");
+  EXPECT_FALSE(run.add(backwards).accepted);
+  EXPECT_TRUE(run.add(e).accepted);
+  EXPECT_EQ(run.backend->registrations().visits.at(0).edit, e.edit);
+}
+
+TEST(AcceptedRegistrations, AnEditBecomesItsVisitsEditAndALaterOneReplacesIt) {
+  backend::AcceptedRegistrations acc;
+  acc.append(visit("a1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"}));
+  const TimeEdit first{at("2026-03-02T08:00"), at("2026-03-02T08:40"), "", at("2026-03-02T09:00")};
+  const TimeEdit second{at("2026-03-02T07:50"), at("2026-03-02T08:30"), "x", std::nullopt};
+  acc.append(VisitEdit{"a1/edit", "a1", first, ""});
+  EXPECT_EQ(acc.all().visits.at(0).edit, first);
+  acc.append(VisitEdit{"a1/edit2", "a1", second, ""});
+  EXPECT_EQ(acc.all().visits.at(0).edit, second);
+  EXPECT_EQ(acc.visit("a1"), &acc.all().visits.at(0));
+  EXPECT_EQ(acc.visit("zz"), nullptr);
+  EXPECT_THROW(acc.append(VisitEdit{"b1/edit", "b1", first, ""}), std::invalid_argument);
+}
+
 TEST(AcceptedRegistrations, KeepsEachStaffMembersVisitsInAcceptanceOrder) {
   backend::AcceptedRegistrations acc;
   auto a1 = visit("a1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch"});
@@ -128,7 +265,7 @@ TEST(AcceptedRegistrations, KeepsEachStaffMembersVisitsInAcceptanceOrder) {
   EXPECT_EQ(acc.visits_of("bo"), (std::vector<std::size_t>{0}));
 }
 
-// I-15: stated insats minutes are time within the visit.
+// I-17: stated insats minutes are time within the visit.
 TEST(Check_2, StatedMinutesBeyondTheVisitOrNegativeAreRefused) {
   Session run(base().w);
   auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:30", {"Dusch", "Tvätt"});

@@ -363,7 +363,7 @@ TEST(Hemtjanst_4_5, CohabitantsWithASharedLockAreBothReceipted) {
 struct DoubleStaffingCase : ::testing::Test {
   WorldBuilder b = base();
   DoubleStaffing ds(const char* s, const char* e, std::string note = "") {
-    return DoubleStaffing{"d1", "bo", "c1", at(s), at(e), std::move(note), ""};
+    return DoubleStaffing{"d1", "bo", "c1", at(s), at(e), std::move(note), "", ""};
   }
   VisitDecision run(bool ordered, const DoubleStaffing& d, bool with_primary = true) {
     if (ordered) b.order("c1", "Morgon", 30, true);
@@ -416,7 +416,8 @@ TEST(Hemtjanst_4_7, SharedShoppingForThreeIsSplitEqually) {
                                    "Inköp",
                                    at("2026-03-02T10:00"),
                                    at("2026-03-02T11:15"),
-                                   {"c1", "c2", "c3"}})
+                                   {"c1", "c2", "c3"},
+                                   ""})
                   .accepted);
   const char* tags[] = {kTag, "04:00:00:00:00:00:02", "04:00:00:00:00:00:03"};
   const char* ends[] = {"2026-03-02T10:25", "2026-03-02T10:30", "2026-03-02T10:25"};
@@ -456,7 +457,7 @@ TEST(Hemtjanst_4_8, NotLetInIsNotPaid) {
   Session run(base().w);
   ASSERT_TRUE(
       run.add(DeclinedVisit{"x1", "anna", "c1", at("2026-03-02T08:00"), at("2026-03-02T08:30"),
-                            at("2026-03-02T08:00"), "Släpptes inte in", ""})
+                            at("2026-03-02T08:00"), "Släpptes inte in", "", ""})
           .accepted);
   const auto d = run.of("x1");
   EXPECT_EQ(d.paid_minutes, 0);
@@ -583,13 +584,64 @@ TEST(Hemtjanst_4_11, LunchPickupWithoutNoteIsRejected) {
 // ---- 4.12
 TEST(Hemtjanst_4_12, EditedTimesStandOnlyWithANote) {
   auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:10", {"Dusch"});
-  v.edit = TimeEdit{at("2026-03-02T08:00"), at("2026-03-02T08:30"), ""};
+  v.edit = TimeEdit{at("2026-03-02T08:00"), at("2026-03-02T08:30"), "", std::nullopt};
   auto d = decide_one(base().w, v);
   EXPECT_EQ(d.paid_minutes, 10);
   EXPECT_TRUE(cites(d, "4.12"));
   v.edit->note = "Glömde avsluta, telefonen slutade fungera";
   d = decide_one(base().w, v);
   EXPECT_EQ(d.paid_minutes, 30);
+}
+
+// 4.12: "Det kan göras efter att besöket är avslutat men innan arbetspasset har godkänts."
+// The visit is sent as it ends (19:30-19:50); the edit to 19:30-20:00 follows as a
+// registration of its own, made at `made_at`, and the shift is approved at 21:00.
+VisitDecision edited_after_approval_at(const char* made_at) {
+  Session run(base().w);
+  EXPECT_TRUE(
+      run.add(visit("v1", "c1", "2026-03-02T19:30", "2026-03-02T19:50", {"Dusch"})).accepted);
+  EXPECT_TRUE(run.add(ShiftApproval{"anna/2026-03-02", at("2026-03-02T21:00")}).accepted);
+  VisitEdit e;
+  e.id = "v1/edit";
+  e.visit = "v1";
+  e.edit = TimeEdit{at("2026-03-02T19:30"), at("2026-03-02T20:00"),
+                    "Glömde avsluta, telefonen slutade fungera", at(made_at)};
+  const auto r = run.add(e);
+  EXPECT_TRUE(r.accepted) << r.reason;
+  return run.of("v1");
+}
+
+TEST(Hemtjanst_4_12, AnEditMadeAfterTheShiftWasApprovedLeavesTheOriginalTimes) {
+  const auto d = edited_after_approval_at("2026-03-02T22:00");
+  EXPECT_EQ(d.registered_minutes, 20);
+  EXPECT_EQ(d.paid_minutes, 20);
+  EXPECT_EQ(d.end, at("2026-03-02T19:50"));
+  ASSERT_TRUE(cites(d, "4.12"));
+  bool said = false;
+  for (const auto& t : d.trace)
+    if (t.clause == "4.12")
+      said = t.reason.find("after the shift was approved at 2026-03-02T21:00") !=
+             std::string_view::npos;
+  EXPECT_TRUE(said) << "the 4.12 reason says the edit came after the approval";
+}
+
+TEST(Hemtjanst_4_12, AnEditMadeBeforeTheShiftWasApprovedStands) {
+  const auto d = edited_after_approval_at("2026-03-02T20:30");
+  EXPECT_EQ(d.registered_minutes, 30);
+  EXPECT_EQ(d.paid_minutes, 30);
+}
+
+TEST(Hemtjanst_4_12, AnEditWithoutATimeCountsAsMadeAtTheVisitsEnd) {
+  auto v = visit("v1", "c1", "2026-03-02T19:30", "2026-03-02T19:50", {"Dusch"});
+  v.edit = TimeEdit{at("2026-03-02T19:30"), at("2026-03-02T20:00"), "Telefonen hängde sig",
+                    std::nullopt};
+  for (const auto& [approved, paid] : {std::pair{"2026-03-02T19:50", 20},  // at the end: late
+                                       std::pair{"2026-03-02T19:51", 30}}) {
+    Session run(base().w);
+    ASSERT_TRUE(run.add(v).accepted);
+    ASSERT_TRUE(run.add(ShiftApproval{"anna/2026-03-02", at(approved)}).accepted);
+    EXPECT_EQ(run.of("v1").paid_minutes, paid) << "approved " << approved;
+  }
 }
 
 // ---- 4.14
@@ -929,7 +981,7 @@ TEST(Hemtjanst_Notes, ANoteAboutAnExtraInsatsDoesNotDocumentAnAssessment) {
 }
 
 // ---- Bounded minutes, even where Engine::check was not asked (a stored registration from
-// before I-15, an edit that shortens the visit): stated minutes are cut to the visit's time
+// before I-17, an edit that shortens the visit): stated minutes are cut to the visit's time
 // and every sum stays in range. Run under UBSan by ./dev test, which traps signed overflow.
 TEST(Hemtjanst_2, ExtremeStatedMinutesAreCutToTheVisitsTime) {
   auto b = base();

@@ -171,7 +171,7 @@ World some_world(const std::vector<std::string>& catalogue) {
   for (int s = 1; s <= staff; ++s) {
     StaffMember m{"s" + std::to_string(s),
                   s <= providers ? provider_ids[s - 1] : pick(provider_ids),
-                  "Personal " + std::to_string(s), std::nullopt, std::nullopt};
+                  "Personal " + std::to_string(s), std::nullopt, std::nullopt, ""};
     if (one_in(10)) m.deactivated_on = local_date(some_time());
     if (one_in(10)) m.last_login = at("2024-06-01T08:00");
     w.staff.push_back(std::move(m));
@@ -185,7 +185,7 @@ World some_world(const std::vector<std::string>& catalogue) {
     c.nfc_tags = {"04:00:00:00:00:00:0" + std::to_string(k)};
     if (one_in(3)) {
       c.lock = "AA:BB:CC:DD:EE:0" + std::to_string(k);
-      w.locks.push_back({*c.lock, lock_receipt::to_hex(lock_key()), {c.id}});
+      w.locks.push_back({*c.lock, lock_receipt::to_hex(lock_key()), {c.id}, std::nullopt});
     }
     const int orders = *rc::gen::inRange(0, 4);
     for (int o = 0; o < orders; ++o)
@@ -263,7 +263,7 @@ Visit some_visit(const World& w, const std::vector<std::string>& catalogue, cons
   if (one_in(8)) {
     v.edit = TimeEdit{start + std::chrono::minutes{*rc::gen::inRange(-10, 11)},
                       end + std::chrono::minutes{*rc::gen::inRange(0, 21)},
-                      one_in(2) ? "Glömde avsluta" : ""};
+                      one_in(2) ? "Glömde avsluta" : "", std::nullopt};
   }
   for (const auto& p : v.insatser)
     if (p.insats == "Omställningstid" && one_in(2)) {
@@ -298,7 +298,7 @@ rc::Gen<Case> some_case(bool tidy_groups = false) {
       const auto staff = pick(staff_of(w, first.provider));
       const auto start = some_time();
       const auto end = start + std::chrono::minutes{5 * *rc::gen::inRange(1, 25)};
-      c.registrations.push_back(SharedInsats{"g1", staff, pick(catalogue), start, end, group});
+      c.registrations.push_back(SharedInsats{"g1", staff, pick(catalogue), start, end, group, ""});
       const auto& s = std::get<SharedInsats>(c.registrations.back());
       const int parts = tidy_groups ? static_cast<int>(group.size())
                                     : *rc::gen::inRange(1, static_cast<int>(group.size()) + 2);
@@ -344,7 +344,7 @@ rc::Gen<Case> some_case(bool tidy_groups = false) {
       const auto start = some_time();
       const auto end = start + std::chrono::minutes{5 * *rc::gen::inRange(0, 13)};
       c.registrations.push_back(
-          DoubleStaffing{"d1", staff, x.id, start, end, one_in(2) ? "Två behövdes" : "", ""});
+          DoubleStaffing{"d1", staff, x.id, start, end, one_in(2) ? "Två behövdes" : "", "", ""});
       shifts.insert(shift_id(staff, start));
     }
     // Most shifts approved (3.2), some after the spärrdatum (4.13).

@@ -211,6 +211,82 @@ TEST(ScenarioLoad, ByRulesBlocksOverrideTheCommonExpectation) {
   EXPECT_EQ(later.state, DecisionState::Reduced);  // kept from the common block
 }
 
+// 4.12: the edit is a registration of its own ("<visit>/edit"), made at the step's time.
+TEST(ScenarioLoad, AnEditTimesStepIsARegistrationOfItsOwn) {
+  const auto s =
+      load_text("edit.yaml", kHead +
+                                 "steps:\n"
+                                 "  - at: 2026-03-02T19:30\n"
+                                 "    start_visit: {visit: v1, staff: anna, customer: elsa}\n"
+                                 "  - at: \"19:50\"\n"
+                                 "    end_visit: {visit: v1}\n"
+                                 "  - at: \"22:00\"\n"
+                                 "    edit_times: {visit: v1, start: \"19:30\", end: \"20:00\", "
+                                 "note: why}\n"
+                                 "expect:\n"
+                                 "  refusals:\n"
+                                 "    v1/edit: {}\n");
+  ASSERT_EQ(s.steps.size(), 3u);
+  EXPECT_EQ(s.steps[2].action, Action::EditTimes);
+  EXPECT_EQ(s.steps[2].at, parse_local("2026-03-02T22:00"));
+  EXPECT_EQ(s.steps[2].end, parse_local("2026-03-02T20:00"));
+  EXPECT_EQ(s.expect.refusals.count("v1/edit"), 1u);
+  // A note after the visit was sent has nowhere to go: the edit carries its own.
+  const auto msg = error_of([] {
+    load_text("late-note.yaml", kHead +
+                                    "steps:\n"
+                                    "  - at: 2026-03-02T19:30\n"
+                                    "    start_visit: {visit: v1, staff: anna, customer: elsa}\n"
+                                    "  - at: \"19:50\"\n"
+                                    "    end_visit: {visit: v1}\n"
+                                    "  - at: \"20:00\"\n"
+                                    "    note: {visit: v1, text: late}\n"
+                                    "expect: {}\n");
+  });
+  EXPECT_NE(msg.find("note: visit 'v1' was already sent"), std::string::npos) << msg;
+}
+
+// 5.3: the world's phones, the phone each staff member carries, and deactivate_phone.
+TEST(ScenarioLoad, PhonesAndTheirDeactivationLoad) {
+  const std::string head = kHead +
+                           "world:\n"
+                           "  phones: [{id: ph1, provider: syd}, {id: ph2, provider: syd, "
+                           "deactivated_at: 2026-03-01T12:00}]\n"
+                           "  staff: [{id: anna, provider: syd, phone: ph1}, {id: bo, provider: "
+                           "syd, phone: ph1}]\n";
+  const auto s = load_text("phones.yaml", head +
+                                              "steps:\n"
+                                              "  - at: 2026-03-02T08:00\n"
+                                              "    deactivate_phone: {phone: ph1}\n"
+                                              "expect: {}\n");
+  ASSERT_EQ(s.world.phones.size(), 2u);
+  EXPECT_EQ(s.world.phones[0], (PhoneRecord{"ph1", "syd", std::nullopt}));
+  EXPECT_EQ(s.world.phones[1].deactivated_at, parse_local("2026-03-01T12:00"));
+  EXPECT_EQ(s.world.staff.at(0).phone, "ph1");
+  EXPECT_EQ(s.world.staff.at(1).phone, "ph1");  // shared (I-15)
+  ASSERT_EQ(s.steps.size(), 1u);
+  EXPECT_EQ(s.steps[0].action, Action::DeactivatePhone);
+  EXPECT_EQ(s.steps[0].phone, "ph1");
+  auto msg = error_of([&] {
+    load_text("p2.yaml", head +
+                             "steps:\n"
+                             "  - at: 2026-03-02T08:00\n"
+                             "    deactivate_phone: {phone: ph3}\n"
+                             "expect: {}\n");
+  });
+  EXPECT_NE(msg.find("unknown phone 'ph3'"), std::string::npos) << msg;
+  msg = error_of([&] {
+    load_text("p3.yaml", kHead +
+                             "world:\n"
+                             "  staff: [{id: anna, provider: syd, phone: ph9}]\n"
+                             "steps:\n"
+                             "  - at: 2026-03-02T08:00\n"
+                             "    arrive: {staff: anna, door: elsa}\n"
+                             "expect: {}\n");
+  });
+  EXPECT_NE(msg.find("unknown phone 'ph9'"), std::string::npos) << msg;
+}
+
 TEST(DidYouMean, SuggestsOnlyNearMisses) {
   EXPECT_EQ(did_you_mean("Dush", {"Dusch", "Tvätt"}), "; did you mean 'Dusch'?");
   EXPECT_EQ(did_you_mean("Fönsterputs", {"Dusch", "Tvätt"}), "");

@@ -50,7 +50,8 @@ struct Built {
 
 Built hostile_run() {
   Built b;
-  b.scenario.world.staff.push_back({"anna", "syd", "Anna <&> \"Ö\"", std::nullopt, std::nullopt});
+  b.scenario.world.staff.push_back(
+      {"anna", "syd", "Anna <&> \"Ö\"", std::nullopt, std::nullopt, ""});
   auto& r = b.result;
   r.file = "scenarios/x.yaml";
   r.name = "<script>alert(1)</script> & co";

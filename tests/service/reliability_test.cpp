@@ -35,7 +35,7 @@ World world(int workers) {
     c.name = "Kund " + n;
     c.nfc_tags = {"04:00:00:00:00:00:" + std::string(i < 10 ? "0" : "") + n};
     w.customers.push_back(c);
-    w.staff.push_back({"s" + n, "p1", "Personal " + n, std::nullopt, std::nullopt});
+    w.staff.push_back({"s" + n, "p1", "Personal " + n, std::nullopt, std::nullopt, ""});
     w.orders.push_back({"o" + n, c.id, "Dusch", 30, false, std::nullopt, std::nullopt});
   }
   return w;

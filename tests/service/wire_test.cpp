@@ -23,9 +23,12 @@ World sample_world() {
   c.customer_since = parse_date("2025-01-02");
   w.customers.push_back(c);
   w.staff.push_back(
-      {"anna", "p1", "Anna", parse_date("2026-05-01"), parse_local("2026-03-01T10:00")});
+      {"anna", "p1", "Anna", parse_date("2026-05-01"), parse_local("2026-03-01T10:00"), ""});
   w.orders.push_back({"o1", "c1", "Dusch", 30, true, parse_date("2026-01-01"), std::nullopt});
   w.locks.push_back({"AA:BB:CC:DD:EE:01", std::string(64, 'a'), {"c1"}, std::nullopt});
+  w.staff.back().phone = "ph1";  // the phone anna carries
+  w.phones.push_back({"ph1", "p1", std::nullopt});
+  w.phones.push_back({"ph2", "p1", parse_local("2026-03-02T08:30")});
   w.cutoff_dates["2026-03"] = parse_date("2026-04-05");
   return w;
 }
@@ -33,6 +36,16 @@ World sample_world() {
 TEST(Wire, AWorldReadsBackAsItWasWritten) {
   const auto w = sample_world();
   EXPECT_EQ(decode_world(encode_world(w).dump()), w);
+}
+
+TEST(Wire, AWorldWithoutPhonesEncodesAsBeforePhones) {
+  auto w = sample_world();
+  w.phones.clear();
+  w.staff.back().phone.clear();
+  const auto j = encode_world(w);
+  EXPECT_FALSE(j.contains("phones"));
+  EXPECT_FALSE(j["staff"][0].contains("phone"));
+  EXPECT_EQ(decode_world(j.dump()), w);
 }
 
 TEST(Wire, EveryRegistrationKindReadsBackAsItWasWritten) {
@@ -49,24 +62,60 @@ TEST(Wire, EveryRegistrationKindReadsBackAsItWasWritten) {
                 {"Städning", InsatsStatus::Ordered, std::nullopt}};
   v.note = "personal note";
   v.manual = true;
-  v.edit = TimeEdit{v.start, v.end, "why"};
+  v.edit = TimeEdit{v.start, v.end, "why", std::nullopt};
   v.shared_group = "g1";
   v.shift = "anna/2026-10-25";
   v.notice_at = parse_local("2026-10-24T12:00");
   v.cause = "hospital";
   v.registered_at = parse_local("2026-10-26T08:00");
+  v.phone = "ph1";
+  auto edited_later = v;
+  edited_later.id = "v2";
+  edited_later.edit->made_at = parse_local("2026-10-25T09:30");
   const std::vector<Registration> all = {
       v,
-      DoubleStaffing{"d1", "bo", "c1", v.start, v.end, "n", "bo/x"},
-      SharedInsats{"s1", "anna", "Inköp", v.start, v.end, {"c1", "c2"}},
-      DeclinedVisit{"x1", "anna", "c1", v.start, v.end, v.start, "n", ""},
+      edited_later,
+      DoubleStaffing{"d1", "bo", "c1", v.start, v.end, "n", "bo/x", "ph2"},
+      DoubleStaffing{"d2", "bo", "c1", v.start, v.end, "n", "bo/x", ""},
+      SharedInsats{"s1", "anna", "Inköp", v.start, v.end, {"c1", "c2"}, "ph1"},
+      SharedInsats{"s2", "anna", "Inköp", v.start, v.end, {"c1", "c2"}, ""},
+      DeclinedVisit{"x1", "anna", "c1", v.start, v.end, v.start, "n", "", "ph1"},
+      DeclinedVisit{"x2", "anna", "c1", v.start, v.end, v.start, "n", "", ""},
       Absence{"a1", "c1", v.start, v.start, std::nullopt, "away"},
       ShiftApproval{"anna/2026-10-25", v.end},
-      Payment{"v1", 40}};
+      Payment{"v1", 40},
+      VisitEdit{"v1/edit", "v1", TimeEdit{v.start, v.end, "why", parse_local("2026-10-25T22:00")},
+                "ph1"},
+      VisitEdit{"v1/edit2", "v1", TimeEdit{v.start, v.end, "", std::nullopt}, ""}};
   for (const auto& r : all) {
     const auto text = encode_registration(r).dump();
     EXPECT_EQ(decode_registration(text), r) << text;
   }
+}
+
+// Before phones and edit times: a body without them still reads, as not known / made at
+// the visit's end; and one without them is written as before.
+TEST(Wire, PhoneAndEditTimeAreOptional) {
+  const auto r = decode_registration(
+      R"({"visit": {"id": "v1", "staff": "anna", "customer": "c1", "start": "2026-03-02T08:00",)"
+      R"( "end": "2026-03-02T08:20", "edit": {"start": "2026-03-02T08:00",)"
+      R"( "end": "2026-03-02T08:30", "note": "why"}}})");
+  const auto& v = std::get<Visit>(r);
+  EXPECT_TRUE(v.phone.empty());
+  ASSERT_TRUE(v.edit);
+  EXPECT_FALSE(v.edit->made_at);
+  const auto j = encode_registration(r);
+  EXPECT_FALSE(j["visit"].contains("phone"));
+  EXPECT_FALSE(j["visit"]["edit"].contains("made_at"));
+  const auto e = encode_registration(
+      VisitEdit{"v1/edit", "v1",
+                TimeEdit{parse_local("2026-03-02T08:00"), parse_local("2026-03-02T08:30"), "why",
+                         parse_local("2026-03-02T22:00")},
+                "ph1"});
+  EXPECT_EQ(
+      e.dump(),
+      R"({"visit_edit":{"id":"v1/edit","visit":"v1","start":"2026-03-02T08:00",)"
+      R"("end":"2026-03-02T08:30","note":"why","made_at":"2026-03-02T22:00","phone":"ph1"}})");
 }
 
 TEST(Wire, DecisionsReadBackToTheSameJson) {
