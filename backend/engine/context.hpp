@@ -171,6 +171,7 @@ struct Context {
   struct InsatsPlan {
     const InsatsInfo* info = nullptr;
     const Order* order = nullptr;     // the customer's order for it on the visit's day
+    int minutes = 0;                  // its registered minutes
     bool performed = false;           // neither Avböjd insats nor withdrawn
     bool rejected_otherwise = false;  // rejected by 4.1 or 4.4 (no note)
   };
@@ -181,7 +182,7 @@ struct Context {
     bool allowed = false;  // an individual assessment documented in a note
   };
   std::vector<InsatsPlan> insats_plan;
-  std::vector<std::size_t> matrix_order, matrix_kept;
+  std::vector<std::size_t> matrix_order, matrix_kept, split_order;
   std::vector<MatrixFinding> matrix_findings;
   // A deque: StaffEntry keeps pointers to verdicts while more are added.
   mutable TextMap<std::deque<ShiftVerdict>> shift_verdicts;

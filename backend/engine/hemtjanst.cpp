@@ -7,6 +7,7 @@
 #include <climits>
 #include <span>
 #include <string_view>
+#include <tuple>
 
 #include "backend/engine/context.hpp"
 
@@ -186,6 +187,9 @@ void clause_4_15_matrix(Context& ctx, std::span<const Context::InsatsPlan> plan,
     if (x.rejected_otherwise != y.rejected_otherwise) return !x.rejected_otherwise;
     if ((x.order != nullptr) != (y.order != nullptr)) return x.order != nullptr;
     if (x.info->index != y.info->index) return x.info->index < y.info->index;
+    // The same insats twice: the one with more time is kept (an order-free choice; equal
+    // ones are alike).
+    if (x.minutes != y.minutes) return x.minutes > y.minutes;
     return a < b;
   });
   auto& findings = ctx.matrix_findings;
@@ -305,31 +309,44 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
   return paid;
 }
 
-// Minutes per insats: as stated, or the visit's time split equally (first gets the rest).
-// Stated minutes never add up to more than the visit's time (Engine::check refuses that; an
-// edit can still shorten the visit below them): each is cut to what the visit has left.
-void split_minutes(const Visit& v, int visit_minutes, std::vector<int>& out) {
-  out.clear();
+// Minutes per insats: as stated, or the visit's time split equally among the others. Stated
+// minutes never add up to more than the visit's time (Engine::check refuses that; an edit can
+// still shorten the visit below them): each is cut to what the visit has left. Neither the
+// cut nor the split's remainder depends on selection order: insatser are taken in the
+// catalogue's order (then by stated minutes), and the remainder goes to the first of them.
+void split_minutes(Context& ctx, const Visit& v, int visit_minutes, std::vector<int>& out) {
+  const auto n = v.insatser.size();
+  auto& order = ctx.split_order;
+  order.resize(n);
+  for (std::size_t k = 0; k < n; ++k) order[k] = k;
+  if (n > 1) {
+    const auto rank = [&](std::size_t k) {
+      const auto& p = v.insatser[k];
+      const auto* info = ctx.insats(p.insats);
+      return std::tuple(info ? info->index : 0, p.minutes.value_or(0), p.insats);
+    };
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
+  }
+  out.assign(n, 0);
   const long long time = std::max(0, visit_minutes);
   long long given = 0;
   int unspecified = 0;
-  for (const auto& p : v.insatser) {
-    if (p.minutes)
-      given += std::clamp<long long>(*p.minutes, 0, time - given);
-    else
+  for (const std::size_t k : order) {
+    const auto& p = v.insatser[k];
+    if (!p.minutes) {
       ++unspecified;
+      continue;
+    }
+    const long long stated = std::clamp<long long>(*p.minutes, 0, time - given);
+    given += stated;
+    out[k] = static_cast<int>(stated);
   }
   const int rest = static_cast<int>(time - given);
-  given = 0;
-  for (int seen = 0; const auto& p : v.insatser) {
-    if (p.minutes) {
-      const long long stated = std::clamp<long long>(*p.minutes, 0, time - given);
-      given += stated;
-      out.push_back(static_cast<int>(stated));
-    } else {
-      out.push_back(rest / unspecified + (seen == 0 ? rest % unspecified : 0));
-      ++seen;
-    }
+  for (int seen = 0; const std::size_t k : order) {
+    if (v.insatser[k].minutes) continue;
+    out[k] = rest / unspecified + (seen == 0 ? rest % unspecified : 0);
+    ++seen;
   }
 }
 
@@ -376,7 +393,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
           "the customer declined after the visit started: paid for the time it lasted");
 
   auto& minutes = ctx.insats_minutes;
-  split_minutes(v, d.registered_minutes, minutes);
+  split_minutes(ctx, v, d.registered_minutes, minutes);
   const bool extra_note = documents(v, NoteAbout::Extra);
   const Date day = ctx.local.date(start);
   auto& plan = ctx.insats_plan;
@@ -384,6 +401,7 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   for (const auto& p : v.insatser) {
     Context::InsatsPlan x;
     x.info = ctx.insats(p.insats);
+    x.minutes = minutes[plan.size()];
     x.performed = x.info->withdrawn.empty() && p.status != InsatsStatus::Declined;
     if (x.info->category != "provider") x.order = Context::order_for(entry, p.insats, day);
     x.rejected_otherwise = x.performed && x.info->category != "provider" && !x.order && !extra_note;

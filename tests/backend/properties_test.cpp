@@ -416,13 +416,7 @@ std::string text(const std::map<std::string, int>& m) {
 // ------------------------------------------------------------------ properties
 
 // (a) Nothing is paid beyond the time registered for it: a visit, or one insats of it.
-// DISABLED: fails on today's code. An insats' stated minutes are taken as its registered
-// and paid time without a bound (split_minutes in hemtjanst.cpp). Shrunk counterexamples:
-// a Morgon stated at 1 min on a 06:00-06:00 visit pays the visit 1 min of 0 registered
-// ("v2 paid 1 min of 0 registered"), and one stated at -30 min is registered -30 and paid
-// 0 ("v1 Morgon paid 0 min of -30 registered"). Another engineer is fixing this; enable the
-// property with the fix.
-RC_GTEST_PROP(HemtjanstProperties, DISABLED_PaidNeverExceedsRegistered, ()) {
+RC_GTEST_PROP(HemtjanstProperties, PaidNeverExceedsRegistered, ()) {
   const auto c = *some_case();
   const auto run = accept(c);
   const auto decisions = run.evaluate();
@@ -459,13 +453,7 @@ RC_GTEST_PROP(HemtjanstProperties, EveryCutVisitCitesAClauseOfThePack, ()) {
   }
 }
 
-// DISABLED: fails on today's code. An insats given no minutes is settled Rejected with an
-// empty trace (hemtjanst_visit applies no clause once its minutes are <= 0): an insats on a
-// zero-length visit (06:00-06:00, which check() accepts), one left 0 minutes because another
-// insats' stated minutes use up the visit, and one with negative stated minutes (the
-// unbounded stated minutes of property (a)). Enable it with the fix for (a), which must also
-// give such an insats a reason.
-RC_GTEST_PROP(HemtjanstProperties, DISABLED_EveryCutInsatsCitesAClauseOfThePack, ()) {
+RC_GTEST_PROP(HemtjanstProperties, EveryCutInsatsCitesAClauseOfThePack, ()) {
   const auto c = *some_case();
   const auto run = accept(c);
   const auto decisions = run.evaluate();
@@ -509,13 +497,7 @@ RC_GTEST_PROP(HemtjanstProperties, DecisionsDoNotDependOnRegistrationOrder, ()) 
 
 // (e) The order in which insatser were selected in a visit does not change what each
 // insats, or the visit, is paid.
-// DISABLED: fails on today's code. 4.15's combination matrix is applied in selection order
-// (clause_4_15_matrix keeps the insatser selected earlier and rejects a later one that must
-// not combine with them), so of two insatser that must not combine, the first selected is
-// paid and the second not. Shrunk counterexample: Morgon stated 1 min and Morgon stated 2
-// min in one visit ("g1v1 paid 1 as selected, 2 with its insatser reordered"). Another
-// engineer is fixing this; enable the property with the fix.
-RC_GTEST_PROP(HemtjanstProperties, DISABLED_PaidDoesNotDependOnInsatsOrder, ()) {
+RC_GTEST_PROP(HemtjanstProperties, PaidDoesNotDependOnInsatsOrder, ()) {
   const auto c = *some_case();
   const auto run = accept(c);
   auto permuted_regs = run.registrations;
@@ -558,8 +540,9 @@ void shared_insats_never_pays_more_than_its_time(const Case& c) {
 // DISABLED: fails on today's code. 4.7 caps each insats of each part at the equal share
 // (total / customers named) but never the parts together, and check() accepts a second part
 // for the same customer, or a part selecting the shared insats twice: a 5-min shared Morgon
-// for c1 with two 15-min parts for c1 pays 5 + 5 = 10. Unbounded stated minutes (a) add
-// to it. Enable it when 4.7 caps the group's total (or check() refuses such parts).
+// for c1 with two 15-min parts for c1 pays 5 + 5 = 10. Capping the running total as visits
+// are judged makes the remainder go to whichever part is judged first, which breaks (d) and
+// (e) for parts at the same start: the cap needs an order-free share-out. Enable it with it.
 RC_GTEST_PROP(HemtjanstProperties, DISABLED_SharedInsatsNeverPaysMoreThanItsTime, ()) {
   shared_insats_never_pays_more_than_its_time(*some_case());
 }
