@@ -72,7 +72,7 @@ VisitDecision boendestod_visit(Context& ctx, const Visit& v) {
     if (c.nfc_exemption) {
       trace(d.trace, "B3",
             std::string(which) + " without receipt: the LSS officer approved work without NFC tag");
-    } else if (place == Place::Outside && !v.note.empty()) {
+    } else if (place == Place::Outside && documents(v, NoteAbout::Receipt)) {
       trace(d.trace, "B2",
             std::string(which) + " without receipt: performed outside the home, with a comment");
     } else {

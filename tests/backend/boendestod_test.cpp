@@ -75,6 +75,17 @@ TEST(Boendestod_B2, WithoutReceiptNeedsOutsideTheHomeAndAComment) {
   EXPECT_EQ(d.paid_minutes, 60);
 }
 
+TEST(Boendestod_B2, ACommentAboutSomethingElseIsNoCommentOnTheMissingReceipt) {
+  auto v = bvisit("v1", "2026-03-02T10:00", "2026-03-02T11:00");
+  v.start_receipt = v.end_receipt = {};
+  v.start_place = v.end_place = Place::Outside;
+  v.note = "Tog längre tid än vanligt";
+  v.note_about = static_cast<std::uint8_t>(NoteAbout::OverTime);
+  EXPECT_EQ(decide(world().w, v, "v1").state, DecisionState::Rejected);
+  v.note_about |= static_cast<std::uint8_t>(NoteAbout::Receipt);
+  EXPECT_EQ(decide(world().w, v, "v1").paid_minutes, 60);
+}
+
 TEST(Boendestod_B3, WorkWithoutNfcOnlyWithTheLssOfficersApproval) {
   auto v = bvisit("v1", "2026-03-02T10:00", "2026-03-02T11:00");
   v.start_receipt = v.end_receipt = {};
