@@ -77,7 +77,7 @@ void unmap(void* at, std::size_t bytes) noexcept {
     }
 #if defined(MADV_FREE)
     // Kept, not unmapped: the next evaluation of a similar month reuses these pages instead
-    // of having the kernel zero fresh ones (a tenth of the engine's time at 10^6 visits).
+    // of having the kernel zero fresh ones.
     // MADV_FREE lets the kernel take them back if memory runs short before then.
     if (::madvise(gone.at, gone.bytes, MADV_FREE) == 0) std::swap(gone, p.kept);
 #endif
