@@ -183,9 +183,11 @@ std::uint8_t YamlReader::note_about(const YAML::Node& node) const {
   static const std::vector<std::string> names = {"receipt", "over_time", "extra", "assessment"};
   std::uint8_t bits = 0;
   const auto add = [&](const YAML::Node& n) {
-    bits |= static_cast<std::uint8_t>(*note_about_from(choice(n, names, "what the note is about")));
+    bits |= static_cast<std::uint8_t>(*note_about_from(choice(n, names, "note subject (about)")));
   };
   if (node.IsSequence()) {
+    if (node.size() == 0)
+      fail(node, "a note about nothing: name what it documents, or leave 'about' out (everything)");
     for (const auto& n : node) add(n);
   } else {
     add(node);

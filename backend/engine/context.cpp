@@ -187,7 +187,10 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
     auto& entry = staff[s.id];  // the first of a repeated id counts
     if (!entry.member) entry.member = &s;
   }
-  for (const auto& l : w.locks) locks.emplace(l.id, &l);
+  for (const auto& l : w.locks) {
+    locks.emplace(l.id, &l);
+    for (const auto& c : l.customers) lock_by_customer.emplace(c, &l);
+  }
   for (const auto& o : w.orders) customers[o.customer].orders.push_back(&o);
   for (const auto& s : r.shared) shared.emplace(s.id, &s);
   for (const auto& i : p.insatser) catalogue.emplace(i.name, &i);
@@ -242,6 +245,15 @@ bool Context::has_double_staffing_order(const std::string& customer, Instant at)
   for (const auto* o : it->second.orders)
     if (o->double_staffing && order_valid(*o, day)) return true;
   return false;
+}
+
+const LockRecord* Context::lock_of(const Customer& c) const {
+  if (c.lock) {
+    const auto it = locks.find(*c.lock);
+    if (it != locks.end()) return it->second;
+  }
+  const auto it = lock_by_customer.find(c.id);
+  return it == lock_by_customer.end() ? nullptr : it->second;
 }
 
 const std::string& Context::provider_of(const std::string& customer) const {
@@ -402,20 +414,19 @@ Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Cus
     case ReceiptKind::Nfc: {
       // §2.1, §7: kvittensmärken "får enbart användas för de kunder som inte har digitala
       // lås" — from the day a lock is mounted on the customer's door, a tag is no receipt.
-      if (customer.lock && ctx.pack.clause("7")) {
-        const auto lock = ctx.locks.find(*customer.lock);
-        const auto* mounted = lock == ctx.locks.end() || !lock->second->mounted_on
-                                  ? nullptr
-                                  : &*lock->second->mounted_on;
+      const auto* lock = ctx.pack.clause("7") ? ctx.lock_of(customer) : nullptr;
+      if (lock || (customer.lock && ctx.pack.clause("7"))) {
+        const auto& lock_id = lock ? lock->id : *customer.lock;
+        const auto* mounted = lock && lock->mounted_on ? &*lock->mounted_on : nullptr;
         if (!mounted || ctx.local.date(at) >= *mounted) {
           if (mounted) {
             v.seq.clear();
             LocalTime::append_date(v.seq, *mounted);
-            return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", *customer.lock,
+            return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", lock_id,
                          ") is mounted on the customer's door since ", v.seq},
                         "7");
           }
-          return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", *customer.lock,
+          return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", lock_id,
                        ") is mounted on the customer's door"},
                       "7");
         }

@@ -132,6 +132,9 @@ struct Context {
   TextMap<StaffEntry> staff;
   StaffEntry* find_staff(const std::string& id);  // null: the world does not know them
   std::unordered_map<std::string, const LockRecord*> locks;
+  // The lock on each customer's door: the customer's own `lock`, else a lock that lists them.
+  const LockRecord* lock_of(const Customer& c) const;
+  std::unordered_map<std::string, const LockRecord*> lock_by_customer;
   std::unordered_map<std::string, const SharedInsats*> shared;
   TextMap<Instant> approvals;  // shift -> approved_at
   // The pack's catalogue by name (RulePack::insats walks the list).

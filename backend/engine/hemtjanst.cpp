@@ -134,10 +134,14 @@ void clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
                           return i && i->pickup;
                         });
     if (!note) {
+      // A note about something else is named as such: it is there, it documents no receipt.
+      const std::string_view missing = v.note.empty()
+                                           ? " and without a note explaining why"
+                                           : "; the visit's note is not about the receipt";
       trace(d.trace, "4.10",
-            {which, pickup ? " without receipt at the pickup point of the matlåda and without a "
-                             "note explaining why"
-                           : " without receipt and without a note explaining why"});
+            {which,
+             pickup ? " without receipt at the pickup point of the matlåda" : " without receipt",
+             missing});
       if (presented) causes.add(verdict.clause);
       causes.add("4.10");
       continue;

@@ -168,7 +168,8 @@ TEST(Boendestod_B4, ReasonsStateTheNoticeAndRatesThePackSets) {
                          at((d + "T12:00").c_str()),
                          at(when),
                          "Brukaren avböjde",
-                         "", ""};
+                         "",
+                         ""};
   };
   ASSERT_TRUE(b.submit(declined_at("x1", "2026-03-10", "2026-03-09T04:00")).accepted);  // 30 h
   ASSERT_TRUE(b.submit(declined_at("x2", "2026-03-12", "2026-03-11T10:00")).accepted);  // 24 h

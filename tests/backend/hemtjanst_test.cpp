@@ -1021,5 +1021,29 @@ TEST(Hemtjanst_2, ExtremeStatedMinutesAreCutToTheVisitsTime) {
   EXPECT_EQ(decisions.months[0].paid_minutes, month);
 }
 
+TEST(Hemtjanst_7, ALockThatListsTheCustomerIsOnTheirDoor) {
+  auto b = base();
+  b.w.locks.push_back(
+      {"AA:BB:CC:DD:EE:09", lock_receipt::to_hex(lock_key()), {"c1"}, std::nullopt});
+  ASSERT_FALSE(b.w.customers[0].lock);  // the customer does not name it
+  const auto d =
+      decide_one(b.w, visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:25", {"Dusch"}));
+  EXPECT_EQ(d.paid_minutes, 0);
+  EXPECT_TRUE(cites(d, "7"));
+}
+
+TEST(Hemtjanst_Notes, AMissingReceiptSaysTheNoteIsAboutSomethingElse) {
+  auto v = visit("v1", "c1", "2026-03-02T08:00", "2026-03-02T08:45", {"Dusch"});
+  v.end_receipt = {};
+  v.note = "Tog längre tid";
+  v.note_about = static_cast<std::uint8_t>(NoteAbout::OverTime);
+  const auto d = decide_one(base().w, v);
+  bool said = false;
+  for (const auto& t : d.trace)
+    said = said || (t.clause == "4.10" &&
+                    t.reason == "end without receipt; the visit's note is not about the receipt");
+  EXPECT_TRUE(said);
+}
+
 }  // namespace
 }  // namespace kvittens

@@ -171,7 +171,10 @@ World some_world(const std::vector<std::string>& catalogue) {
   for (int s = 1; s <= staff; ++s) {
     StaffMember m{"s" + std::to_string(s),
                   s <= providers ? provider_ids[s - 1] : pick(provider_ids),
-                  "Personal " + std::to_string(s), std::nullopt, std::nullopt, ""};
+                  "Personal " + std::to_string(s),
+                  std::nullopt,
+                  std::nullopt,
+                  ""};
     if (one_in(10)) m.deactivated_on = local_date(some_time());
     if (one_in(10)) m.last_login = at("2024-06-01T08:00");
     w.staff.push_back(std::move(m));

@@ -112,6 +112,33 @@ TEST(ScenarioLoad, WrongTypeNamesWhatWasExpected) {
   EXPECT_EQ(msg, "t.yaml:12:24: expected paid_minutes as a whole number, got 'thirty'");
 }
 
+TEST(ScenarioLoad, ANoteSaysWhatItDocumentsAndNotNothing) {
+  const std::string steps =
+      "steps:\n"
+      "  - at: 2026-03-02T08:00\n"
+      "    start_visit: {visit: v1, staff: anna, customer: elsa}\n"
+      "  - at: \"08:10\"\n"
+      "    note: {visit: v1, text: x, about: ABOUT}\n"
+      "  - at: \"08:30\"\n"
+      "    end_visit: {visit: v1}\n"
+      "expect:\n"
+      "  visits:\n"
+      "    v1: {paid_minutes: 30}\n";
+  const auto with = [&](const std::string& about) {
+    auto t = steps;
+    t.replace(t.find("ABOUT"), 5, about);
+    return kHead + t;
+  };
+  const auto s = load_text("t.yaml", with("[receipt, over_time]"));
+  EXPECT_EQ(s.steps.at(1).note_about, static_cast<std::uint8_t>(NoteAbout::Receipt) |
+                                          static_cast<std::uint8_t>(NoteAbout::OverTime));
+  EXPECT_EQ(error_of([&] { load_text("t.yaml", with("overtime")); }),
+            "t.yaml:9:39: unknown note subject (about) 'overtime'; did you mean 'over_time'? "
+            "(expected one of: receipt, over_time, extra, assessment)");
+  EXPECT_NE(error_of([&] { load_text("t.yaml", with("[]")); }).find("a note about nothing"),
+            std::string::npos);
+}
+
 TEST(ScenarioLoad, UnknownStaffIsAReferenceErrorWithASuggestion) {
   const auto msg = error_of([] {
     load_text("r.yaml", kHead +
