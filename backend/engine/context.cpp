@@ -187,6 +187,7 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
     auto& entry = staff[s.id];  // the first of a repeated id counts
     if (!entry.member) entry.member = &s;
   }
+  tags_yield_to_locks = pack.clause("7") != nullptr;
   for (const auto& l : w.locks) {
     locks.emplace(l.id, &l);
     for (const auto& c : l.customers) lock_by_customer.emplace(c, &l);
@@ -252,6 +253,7 @@ const LockRecord* Context::lock_of(const Customer& c) const {
     const auto it = locks.find(*c.lock);
     if (it != locks.end()) return it->second;
   }
+  if (lock_by_customer.empty()) return nullptr;
   const auto it = lock_by_customer.find(c.id);
   return it == lock_by_customer.end() ? nullptr : it->second;
 }
@@ -414,8 +416,8 @@ Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Cus
     case ReceiptKind::Nfc: {
       // §2.1, §7: kvittensmärken "får enbart användas för de kunder som inte har digitala
       // lås" — from the day a lock is mounted on the customer's door, a tag is no receipt.
-      const auto* lock = ctx.pack.clause("7") ? ctx.lock_of(customer) : nullptr;
-      if (lock || (customer.lock && ctx.pack.clause("7"))) {
+      const auto* lock = ctx.tags_yield_to_locks ? ctx.lock_of(customer) : nullptr;
+      if (lock || (customer.lock && ctx.tags_yield_to_locks)) {
         const auto& lock_id = lock ? lock->id : *customer.lock;
         const auto* mounted = lock && lock->mounted_on ? &*lock->mounted_on : nullptr;
         if (!mounted || ctx.local.date(at) >= *mounted) {

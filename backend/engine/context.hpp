@@ -134,6 +134,8 @@ struct Context {
   std::unordered_map<std::string, const LockRecord*> locks;
   // The lock on each customer's door: the customer's own `lock`, else a lock that lists them.
   const LockRecord* lock_of(const Customer& c) const;
+  // Whether the pack has clause 7 (a tag is no receipt where a lock is mounted): hemtjänst.
+  bool tags_yield_to_locks = false;
   std::unordered_map<std::string, const LockRecord*> lock_by_customer;
   std::unordered_map<std::string, const SharedInsats*> shared;
   TextMap<Instant> approvals;  // shift -> approved_at

@@ -181,6 +181,8 @@ void clause_4_10_receipts(Context& ctx, const Visit& v, const Customer& c, Insta
 // Fills ctx.matrix_findings; insatser registered as Avböjd or withdrawn take no part.
 // `note`: the visit has a note documenting an individual assessment.
 void clause_4_15_matrix(Context& ctx, std::span<const Context::InsatsPlan> plan, bool note) {
+  ctx.matrix_findings.clear();
+  if (plan.size() < 2) return;  // nothing to combine
   auto& order = ctx.matrix_order;
   order.clear();
   for (std::size_t k = 0; k < plan.size(); ++k)
@@ -407,10 +409,12 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
     x.info = ctx.insats(p.insats);
     x.minutes = minutes[plan.size()];
     x.performed = x.info->withdrawn.empty() && p.status != InsatsStatus::Declined;
-    if (x.info->category != "provider") x.order = Context::order_for(entry, p.insats, day);
-    x.rejected_otherwise = x.performed && x.info->category != "provider" && !x.order && !extra_note;
+    const bool provider = x.info->category == "provider";
+    if (!provider) x.order = Context::order_for(entry, p.insats, day);
+    x.rejected_otherwise = x.performed && !provider && !x.order && !extra_note;
     plan.push_back(x);
   }
+  ctx.matrix_findings.clear();
   if (payable) clause_4_15_matrix(ctx, plan, documents(v, NoteAbout::Assessment));
   d.insatser.reserve(v.insatser.size());
   const SharedInsats* group = nullptr;
