@@ -416,21 +416,18 @@ Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Cus
     case ReceiptKind::Nfc: {
       // §2.1, §7: kvittensmärken "får enbart användas för de kunder som inte har digitala
       // lås" — from the day a lock is mounted on the customer's door, a tag is no receipt.
-      const auto* lock = ctx.tags_yield_to_locks ? ctx.lock_of(customer) : nullptr;
-      if (lock || (customer.lock && ctx.tags_yield_to_locks)) {
-        const auto& lock_id = lock ? lock->id : *customer.lock;
+      if (ctx.tags_yield_to_locks) {
+        const auto* lock = ctx.lock_of(customer);
         const auto* mounted = lock && lock->mounted_on ? &*lock->mounted_on : nullptr;
-        if (!mounted || ctx.local.date(at) >= *mounted) {
+        if ((lock || customer.lock) && (!mounted || ctx.local.date(at) >= *mounted)) {
+          say({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (",
+               lock ? lock->id : *customer.lock, ") is mounted on the customer's door"});
           if (mounted) {
             v.seq.clear();
             LocalTime::append_date(v.seq, *mounted);
-            return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", lock_id,
-                         ") is mounted on the customer's door since ", v.seq},
-                        "7");
+            say({" since ", v.seq});
           }
-          return fail({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (", lock_id,
-                       ") is mounted on the customer's door"},
-                      "7");
+          return fail({}, "7");
         }
       }
       for (const auto& t : customer.nfc_tags)

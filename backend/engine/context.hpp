@@ -170,13 +170,12 @@ struct Context {
     std::string seq, gap;
     LocalTime::Text time;
   } receipt_verdict;
-  std::vector<int> insats_minutes;
   // Hemtjänst's view of the insatser of the visit being judged: the matrix (4.15) weighs
   // them all before any is traced.
   struct InsatsPlan {
     const InsatsInfo* info = nullptr;
     const Order* order = nullptr;     // the customer's order for it on the visit's day
-    int minutes = 0;                  // its registered minutes
+    int minutes = 0;                  // its registered minutes (split_minutes)
     bool performed = false;           // neither Avböjd insats nor withdrawn
     bool rejected_otherwise = false;  // rejected by 4.1 or 4.4 (no note)
   };

@@ -4,10 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <climits>
 #include <span>
 #include <string_view>
-#include <tuple>
 
 #include "backend/engine/context.hpp"
 
@@ -199,7 +197,6 @@ void clause_4_15_matrix(Context& ctx, std::span<const Context::InsatsPlan> plan,
     return a < b;
   });
   auto& findings = ctx.matrix_findings;
-  findings.clear();
   auto& kept = ctx.matrix_kept;
   kept.clear();
   for (const std::size_t k : order) {
@@ -315,43 +312,40 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
   return paid;
 }
 
-// Minutes per insats: as stated, or the visit's time split equally among the others. Stated
-// minutes never add up to more than the visit's time (Engine::check refuses that; an edit can
-// still shorten the visit below them): each is cut to what the visit has left. Neither the
-// cut nor the split's remainder depends on selection order: insatser are taken in the
-// catalogue's order (then by stated minutes), and the remainder goes to the first of them.
-void split_minutes(Context& ctx, const Visit& v, int visit_minutes, std::vector<int>& out) {
-  const auto n = v.insatser.size();
+// Minutes per insats (plan[k].minutes): as stated, or the visit's time split equally among
+// the others. Stated minutes never add up to more than the visit's time (Engine::check refuses
+// that; an edit can still shorten the visit below them): each is cut to what the visit has
+// left. Neither the cut nor the split's remainder depends on selection order: insatser are
+// taken in the catalogue's order (then by stated minutes), and the remainder goes to the first.
+void split_minutes(Context& ctx, const Visit& v, int visit_minutes,
+                   std::span<Context::InsatsPlan> plan) {
   auto& order = ctx.split_order;
-  order.resize(n);
-  for (std::size_t k = 0; k < n; ++k) order[k] = k;
-  if (n > 1) {
+  order.resize(plan.size());
+  for (std::size_t k = 0; k < plan.size(); ++k) order[k] = k;
+  if (plan.size() > 1) {
     const auto rank = [&](std::size_t k) {
-      const auto& p = v.insatser[k];
-      const auto* info = ctx.insats(p.insats);
-      return std::tuple(info ? info->index : 0, p.minutes.value_or(0), p.insats);
+      return std::pair(plan[k].info->index, v.insatser[k].minutes.value_or(0));
     };
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
   }
-  out.assign(n, 0);
   const long long time = std::max(0, visit_minutes);
   long long given = 0;
   int unspecified = 0;
   for (const std::size_t k : order) {
-    const auto& p = v.insatser[k];
-    if (!p.minutes) {
+    const auto& stated = v.insatser[k].minutes;
+    if (!stated) {
       ++unspecified;
       continue;
     }
-    const long long stated = std::clamp<long long>(*p.minutes, 0, time - given);
-    given += stated;
-    out[k] = static_cast<int>(stated);
+    const long long cut = std::clamp<long long>(*stated, 0, time - given);
+    given += cut;
+    plan[k].minutes = static_cast<int>(cut);
   }
   const int rest = static_cast<int>(time - given);
   for (int seen = 0; const std::size_t k : order) {
     if (v.insatser[k].minutes) continue;
-    out[k] = rest / unspecified + (seen == 0 ? rest % unspecified : 0);
+    plan[k].minutes = rest / unspecified + (seen == 0 ? rest % unspecified : 0);
     ++seen;
   }
 }
@@ -398,8 +392,6 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
     trace(d.trace, "4.8",
           "the customer declined after the visit started: paid for the time it lasted");
 
-  auto& minutes = ctx.insats_minutes;
-  split_minutes(ctx, v, d.registered_minutes, minutes);
   const bool extra_note = documents(v, NoteAbout::Extra);
   const Date day = ctx.local.date(start);
   auto& plan = ctx.insats_plan;
@@ -407,14 +399,13 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
   for (const auto& p : v.insatser) {
     Context::InsatsPlan x;
     x.info = ctx.insats(p.insats);
-    x.minutes = minutes[plan.size()];
     x.performed = x.info->withdrawn.empty() && p.status != InsatsStatus::Declined;
     const bool provider = x.info->category == "provider";
     if (!provider) x.order = Context::order_for(entry, p.insats, day);
     x.rejected_otherwise = x.performed && !provider && !x.order && !extra_note;
     plan.push_back(x);
   }
-  ctx.matrix_findings.clear();
+  split_minutes(ctx, v, d.registered_minutes, plan);
   if (payable) clause_4_15_matrix(ctx, plan, documents(v, NoteAbout::Assessment));
   d.insatser.reserve(v.insatser.size());
   const SharedInsats* group = nullptr;
@@ -428,8 +419,8 @@ void hemtjanst_visit(Context& ctx, const Visit& v, VisitDecision& d) {
     InsatsDecision id;
     ctx.arena.begin(id.trace);
     id.insats = p.insats;
-    id.registered_minutes = minutes[k];
-    int paid = payable ? minutes[k] : 0;
+    id.registered_minutes = plan[k].minutes;
+    int paid = payable ? plan[k].minutes : 0;
     for (std::size_t c = 0; c < causes.size; ++c)
       trace(id.trace, causes.items[c], "visit not payable");
     if (payable) {
