@@ -19,7 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/http_backend.hpp"
-#include "harness/wire.hpp"
+#include "wire/wire.hpp"
 #include "service/server.hpp"
 #include "service/service.hpp"
 #include "service/store.hpp"
@@ -52,7 +52,7 @@ std::string visit(int client, int k) {
   v.start = parse_local("2026-03-02T06:00") + std::chrono::hours(k);
   v.end = v.start + std::chrono::minutes(30);
   v.insatser = {{"Dusch", InsatsStatus::Ordered, std::nullopt}};
-  return harness::encode_registration(v).dump();
+  return wire::encode_registration(v).dump();
 }
 
 // A server on a free port in a thread, stopped with SIGTERM (its shutdown path).

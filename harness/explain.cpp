@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "harness/decisions_json.hpp"
+#include "wire/decisions_json.hpp"
 
 namespace kvittens::harness {
 namespace {
@@ -138,7 +138,7 @@ Json explain(const ExplainRequest& q) {
               {"parameters", params},
               {"interpretations", interpretations},
               {"outcome", outcome},
-              {"stamp", to_json(*d.stamp)}};
+              {"stamp", wire::to_json(*d.stamp)}};
 }
 
 std::string explain_text(const Json& e) {

@@ -16,7 +16,8 @@
 #include <optional>
 #include <thread>
 
-#include "harness/wire.hpp"
+#include "wire/decisions_json.hpp"
+#include "wire/wire.hpp"
 
 namespace kvittens::harness {
 namespace {
@@ -169,15 +170,16 @@ std::unique_ptr<HttpBackend> HttpBackend::create_sandbox(const std::string& url,
 }
 
 void HttpBackend::sync_world(const World& world) {
-  const auto reply = request("PUT", "/v1/world", encode_world(world).dump());
+  const auto reply = request("PUT", "/v1/world", wire::encode_world(world).dump());
   if (reply.status != 200)
     throw HttpBackendError("PUT /v1/world: HTTP " + std::to_string(reply.status) + ": " +
                            message_of(reply));
 }
 
 SubmitResult HttpBackend::submit(const Registration& registration) {
-  const auto reply = request("POST", "/v1/registrations", encode_registration(registration).dump(),
-                             registration_id(registration));
+  const auto reply =
+      request("POST", "/v1/registrations", wire::encode_registration(registration).dump(),
+              registration_id(registration));
   if (reply.status != 200 && reply.status != 201 && reply.status != 409 && reply.status != 422)
     throw HttpBackendError("POST /v1/registrations: HTTP " + std::to_string(reply.status) + ": " +
                            message_of(reply));
@@ -196,10 +198,10 @@ Decisions HttpBackend::decisions() {
     throw HttpBackendError("GET /v1/decisions: HTTP " + std::to_string(reply.status) + ": " +
                            message_of(reply));
   try {
-    return decode_decisions(nlohmann::json::parse(reply.body));
+    return wire::decode_decisions(nlohmann::json::parse(reply.body));
   } catch (const nlohmann::json::exception& e) {
     throw HttpBackendError(std::string("GET /v1/decisions: unexpected reply: ") + e.what());
-  } catch (const WireError& e) {
+  } catch (const wire::WireError& e) {
     throw HttpBackendError(std::string("GET /v1/decisions: ") + e.what());
   }
 }

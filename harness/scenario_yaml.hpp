@@ -10,13 +10,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include "harness/scenario.hpp"
+#include "model/suggest.hpp"
 
 namespace kvittens::harness {
 
-// Levenshtein distance, for suggestions.
-std::size_t edit_distance(const std::string& a, const std::string& b);
-// "; did you mean 'X'?" for the closest candidate within a small distance, else "".
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+using kvittens::did_you_mean;
+using kvittens::edit_distance;
 
 // Reads the values of one file; every failure throws ScenarioError at the node's place.
 class YamlReader {

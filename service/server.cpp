@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -79,7 +80,12 @@ awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const 
     auto& req = parser.get();
     const Request request{std::string(req.method_string()), std::string(req.target()),
                           std::string(req[http::field::authorization]), std::move(req.body())};
-    auto res = to_beast(handler(request), req.version(), req.keep_alive());
+    // RFC 7230 §5.4: an HTTP/1.1 request without Host is answered 400.
+    const bool has_host = req.version() < 11 || req.find(http::field::host) != req.end();
+    auto res = to_beast(
+        has_host ? handler(request)
+                 : error_response(400, "bad_request", "an HTTP/1.1 request needs a Host header"),
+        req.version(), req.keep_alive());
     stream.expires_after(o.write_timeout);
     co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
     if (ec || !res.keep_alive()) break;
@@ -107,16 +113,31 @@ awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler, const Se
 }
 
 awaitable<void> ticker(asio::steady_timer& timer, const ServerOptions& o) {
+  std::chrono::seconds wait = o.tick;
   for (;;) {
-    timer.expires_after(o.tick);
+    timer.expires_after(wait);
     beast::error_code ec;
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
-    o.on_tick();
+    wait = run_tick(o, std::cerr);
   }
 }
 
 }  // namespace
+
+std::chrono::seconds run_tick(const ServerOptions& o, std::ostream& log) {
+  try {
+    o.on_tick();
+    return o.tick;
+  } catch (const StoreError& e) {
+    log << "kvittens serve: the periodic task failed (store: " << e.what() << "); retrying in "
+        << o.retry.count() << " s" << std::endl;
+  } catch (const std::exception&) {
+    log << "kvittens serve: the periodic task failed; retrying in " << o.retry.count() << " s"
+        << std::endl;
+  }
+  return o.retry;
+}
 
 int serve_http(const Handler& handler, const ServerOptions& o,
                const std::function<void(unsigned short)>& ready) {

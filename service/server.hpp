@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <ostream>
 #include <string>
 
 #include "service/service.hpp"
@@ -26,10 +27,17 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10000};
   std::size_t max_connections = 512;  // beyond: accepted and closed at once
   int threads = 2;                    // io_context threads (a handler may block on fsync)
-  // Called every `tick` on a worker (e.g. the daily note purge); may be empty.
+  // Called every `tick` on a worker (e.g. the daily note purge); may be empty. When it
+  // throws, it is logged and tried again after `retry`, for as long as the server runs.
   std::function<void()> on_tick;
   std::chrono::seconds tick{24 * 3600};
+  std::chrono::seconds retry{60};
 };
+
+// Runs on_tick once and returns how long to wait before the next run: `tick` after success,
+// `retry` after a failure, which is written to `log` by kind only (a store error's text is
+// SQLite's; anything else could quote registration content, so it is not repeated).
+std::chrono::seconds run_tick(const ServerOptions& options, std::ostream& log);
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets the threads return and
 // returns 0. `ready(port)` is called once the socket listens. Throws when it cannot listen.

@@ -1,5 +1,6 @@
 #include "service/service.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -10,14 +11,30 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/engine/engine.hpp"
-#include "harness/decisions_json.hpp"
-#include "harness/wire.hpp"
+#include "wire/decisions_json.hpp"
+#include "wire/wire.hpp"
 
 namespace kvittens::service {
 
 using Json = nlohmann::ordered_json;
 
 namespace {
+
+// One provider's registrations in a realm. Ids are scoped per provider (two providers may both
+// send "v1", or name a shift "natt-17"), and each scope is judged on its own, so one
+// provider's approval, payment or edit never reaches another's visits.
+struct Scope {
+  backend::AcceptedRegistrations regs;
+  std::map<std::string, Registration> by_id;   // as accepted; notes purged after 180 days
+  std::map<std::string, std::string> digests;  // id -> SHA-256 of the canonical body as accepted
+};
+
+template <class T>
+const T* find_by_id(const std::vector<T>& list, const std::string& id) {
+  for (const auto& x : list)
+    if (x.id == id) return &x;
+  return nullptr;
+}
 
 std::string hex(const unsigned char* p, std::size_t n) {
   static const char* digits = "0123456789abcdef";
@@ -42,57 +59,110 @@ std::string random_token() {
   return hex(b, sizeof b);
 }
 
-Response json_response(int status, const Json& j) {
-  return {status, "application/json", j.dump()};
+// Both are SHA-256 hex digests: compared in constant time, so the time a refusal takes says
+// nothing about how much of a token was right.
+bool same_digest(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::map<std::string, std::string> query_params(const std::string& q) {
+// The token of "Bearer TOKEN": the scheme is case-insensitive (RFC 7235 §2.1), one or more
+// spaces follow it, and whitespace after the token is dropped (tokens have none).
+std::optional<std::string> bearer_token(const std::string& header) {
+  constexpr std::string_view scheme = "bearer";
+  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return std::nullopt;
+  const auto first = header.find_first_not_of(' ', scheme.size());
+  if (first == std::string::npos) return std::nullopt;
+  const auto last = header.find_last_not_of(" \t");
+  std::string token = header.substr(first, last + 1 - first);
+  if (token.find_first_of(" \t") != std::string::npos) return std::nullopt;
+  return token;
+}
+
+Response json_response(int status, const Json& j) {
+  // Replace, not throw: a message may quote bytes of a body that were not UTF-8.
+  return {status, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+// RFC 3986 percent-decoding ('+' is a plus: these are paths and query values, not forms);
+// nullopt for a broken escape or a decoded NUL or other control character.
+std::optional<std::string> percent_decoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+        return std::nullopt;
+      c = static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+    out += c;
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> query_params(const std::string& q) {
   std::map<std::string, std::string> out;
   std::stringstream ss(q);
   std::string kv;
   while (std::getline(ss, kv, '&')) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos)
-      out[kv] = "";
-    else
-      out[kv.substr(0, eq)] = kv.substr(eq + 1);
+    const auto key = percent_decoded(std::string_view(kv).substr(0, eq));
+    const auto value =
+        percent_decoded(eq == std::string::npos ? "" : std::string_view(kv).substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    out[*key] = *value;
   }
   return out;
 }
 
-// The providers a registration concerns, through the world (unknown references are left to
-// the engine's check, which refuses them).
-std::set<std::string> providers_of(const Registration& r, const World& w,
-                                   const std::map<std::string, Registration>& by_id) {
-  std::set<std::string> out;
-  auto customer = [&](const std::string& id) {
-    for (const auto& c : w.customers)
-      if (c.id == id) out.insert(c.provider);
+// Whose registration it is, when Combine's token sends it: the provider of its customer (who
+// is paid for it) or of its staff member; for a payment or an edit, the provider whose visit
+// it names; for a shift approval, the provider of the staff member the shift is named after
+// (STAFF/DATE), or the world's only provider. Unknown references give "" (the engine's check
+// refuses them); nullopt with `why` when the world cannot say.
+std::optional<std::string> owner_for_combine(const Registration& r, const World& w,
+                                             const std::map<std::string, Scope>& scopes,
+                                             std::string& why) {
+  const auto customer = [&](const std::string& id) -> std::string {
+    const auto* c = find_by_id(w.customers, id);
+    return c ? c->provider : "";
   };
-  auto staff = [&](const std::string& id) {
-    for (const auto& s : w.staff)
-      if (s.id == id) out.insert(s.provider);
+  const auto staff = [&](const std::string& id) -> std::string {
+    const auto* s = find_by_id(w.staff, id);
+    return s ? s->provider : "";
   };
-  std::visit(
-      [&](const auto& x) {
+  return std::visit(
+      [&](const auto& x) -> std::optional<std::string> {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, SharedInsats>) {
-          staff(x.staff);
-          for (const auto& c : x.customers) customer(c);
+          return staff(x.staff);
         } else if constexpr (std::is_same_v<T, Absence>) {
-          customer(x.customer);
+          return customer(x.customer);
         } else if constexpr (std::is_same_v<T, ShiftApproval>) {
-          staff(x.shift.substr(0, x.shift.find('/')));
+          if (auto p = staff(x.shift.substr(0, x.shift.find('/'))); !p.empty()) return p;
+          if (w.providers.size() == 1) return w.providers.front().id;
+          why = "shift '" + x.shift +
+                "' is not named after a staff member (STAFF/DATE) and the world has several "
+                "providers: send its approval with the provider's token";
+          return std::nullopt;
         } else if constexpr (std::is_same_v<T, Payment> || std::is_same_v<T, VisitEdit>) {
-          if (const auto it = by_id.find(x.visit); it != by_id.end())
-            for (const auto& p : providers_of(it->second, w, by_id)) out.insert(p);
+          std::vector<std::string> owners;
+          for (const auto& [owner, scope] : scopes)
+            if (scope.regs.visit(x.visit)) owners.push_back(owner);
+          if (owners.size() <= 1) return owners.empty() ? std::string() : owners.front();
+          why = "visit '" + x.visit +
+                "' is registered by several providers: send this with the provider's token";
+          return std::nullopt;
         } else {
-          staff(x.staff);
-          customer(x.customer);
+          if (auto p = customer(x.customer); !p.empty()) return p;
+          return staff(x.staff);
         }
       },
       r);
-  return out;
 }
 
 World visible_world(const World& w, const std::string& provider) {
@@ -122,6 +192,14 @@ Response error_response(int status, const std::string& code, const std::string& 
   return json_response(status, Json{{"error", code}, {"message", message}});
 }
 
+Response bad_body(const wire::WireError& e) {
+  Json errors = Json::array();
+  for (const auto& i : e.issues())
+    errors.push_back(Json{{"pointer", i.pointer}, {"message", i.message}});
+  return json_response(
+      400, Json{{"error", "bad_request"}, {"message", e.what()}, {"errors", std::move(errors)}});
+}
+
 std::map<std::string, Principal> read_token_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read the token file");
@@ -144,7 +222,8 @@ std::map<std::string, Principal> read_token_file(const std::string& path) {
   return out;
 }
 
-// One realm in memory: a write-through cache of its rows in the store, judged by one engine.
+// One realm in memory: a write-through cache of its rows in the store, judged by one engine,
+// one scope per provider.
 struct Service::Realm {
   Realm(RealmRecord rec, backend::RulePack pack)
       : record(std::move(rec)), engine(std::move(pack)) {}
@@ -152,20 +231,58 @@ struct Service::Realm {
   RealmRecord record;
   backend::Engine engine;
   World world;
-  backend::AcceptedRegistrations regs;
-  std::map<std::string, Registration> by_id;
-  std::map<std::string, VisitDecision> frozen;
+  std::map<std::string, Scope> scopes;  // by owner (provider id; "" for none)
+  std::map<RegistrationKey, VisitDecision> frozen;
 
+  // Where each registration came, across scopes: its kind's group (the engine reports
+  // visits, then double staffing, declined visits and absences) and its arrival.
+  std::map<RegistrationKey, std::pair<int, std::uint64_t>> arrival;
+  std::uint64_t next_arrival = 0;
+
+  void arrived(const RegistrationKey& key, const Registration& reg) {
+    static constexpr int group[] = {0, 1, 4, 2, 3, 4, 4, 4};  // by Registration's index
+    const int g = group[reg.index()];
+    arrival.emplace(key, std::make_pair(g, next_arrival++));
+  }
+
+  // Every scope's decisions, merged into the order one engine over all registrations gives:
+  // by kind, then by arrival (an absence's monthly parts stay together, in their order).
   Decisions decisions() const {
-    auto out = engine.evaluate(world, regs.all());
-    for (auto& d : out.visits)
-      if (const auto it = frozen.find(d.id); it != frozen.end()) d = it->second;
+    struct Placed {
+      std::pair<int, std::uint64_t> at;
+      std::size_t index;
+      VisitDecision decision;
+    };
+    std::vector<Placed> placed;
+    Decisions out;
+    for (const auto& [owner, scope] : scopes) {
+      auto d = engine.evaluate(world, scope.regs.all());
+      for (std::size_t i = 0; i < d.visits.size(); ++i) {
+        auto& v = d.visits[i];
+        if (const auto it = frozen.find({owner, v.id}); it != frozen.end()) v = it->second;
+        auto at = arrival.find({owner, v.id});
+        if (at == arrival.end()) at = arrival.find({owner, v.id.substr(0, v.id.rfind('/'))});
+        placed.push_back({at == arrival.end() ? std::make_pair(5, std::uint64_t{0}) : at->second,
+                          placed.size(), std::move(v)});
+      }
+      for (auto& m : d.months) out.months.push_back(std::move(m));
+    }
+    std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
+      return std::tie(a.at, a.index) < std::tie(b.at, b.index);
+    });
+    out.visits.reserve(placed.size());
+    for (auto& p : placed) out.visits.push_back(std::move(p.decision));
+    std::stable_sort(out.months.begin(), out.months.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.provider, a.month) < std::tie(b.provider, b.month);
+    });
     return out;
   }
 };
 
 Service::Service(Store& store, ServiceOptions options)
     : store_(store), options_(std::move(options)) {
+  for (const auto& [token, principal] : options_.tokens)
+    token_hashes_.emplace_back(sha256(token), principal);
   bool have_default = false;
   for (const auto& r : store_.realms()) {
     if (r.id == "default") have_default = true;
@@ -181,6 +298,13 @@ Service::Service(Store& store, ServiceOptions options)
 
 Service::~Service() = default;
 
+const Principal* Service::principal_of(const std::string& token_sha256) const {
+  const Principal* found = nullptr;
+  for (const auto& [hash, principal] : token_hashes_)
+    if (same_digest(hash, token_sha256)) found = &principal;
+  return found;
+}
+
 Service::Realm& Service::realm(const std::string& id) {
   std::lock_guard lock(mu_);
   if (const auto it = realms_.find(id); it != realms_.end()) return *it->second;
@@ -189,14 +313,18 @@ Service::Realm& Service::realm(const std::string& id) {
     if (r.id == id) rec = r;
   if (rec.id.empty()) throw StoreError("unknown realm");
   auto r = std::make_unique<Realm>(rec, backend::load_rule_pack(rec.rules));
-  if (const auto w = store_.world(id)) r->world = harness::decode_world(*w);
+  if (const auto w = store_.world(id)) r->world = wire::decode_world(*w);
   for (const auto& s : store_.registrations(id)) {
-    auto reg = harness::decode_registration(s.body);
-    r->regs.append(reg);
-    r->by_id.emplace(s.id, std::move(reg));
+    auto reg = wire::decode_registration(s.body);
+    auto& scope = r->scopes[s.key.owner];
+    scope.regs.append(reg);
+    r->arrived(s.key, reg);
+    // A row from before digests were kept: its body as stored is the best record there is.
+    scope.digests[s.key.id] = s.digest.empty() ? sha256(s.body) : s.digest;
+    scope.by_id.emplace(s.key.id, std::move(reg));
   }
-  for (const auto& [rid, body] : store_.frozen_decisions(id))
-    r->frozen.emplace(rid, harness::decode_visit_decision(nlohmann::json::parse(body)));
+  for (const auto& [key, body] : store_.frozen_decisions(id))
+    r->frozen.emplace(key, wire::decode_visit_decision(nlohmann::json::parse(body)));
   return *realms_.emplace(id, std::move(r)).first->second;
 }
 
@@ -211,8 +339,13 @@ Response Service::handle(const Request& req) {
 
 Response Service::route(const Request& req) {
   const auto qpos = req.target.find('?');
-  const std::string path = req.target.substr(0, qpos);
-  const auto query = query_params(qpos == std::string::npos ? "" : req.target.substr(qpos + 1));
+  const auto decoded_path = percent_decoded(std::string_view(req.target).substr(0, qpos));
+  const auto query_or = query_params(qpos == std::string::npos ? "" : req.target.substr(qpos + 1));
+  if (!decoded_path || !query_or)
+    return error_response(400, "bad_request",
+                          "the request target has a broken %-escape or a control character");
+  const std::string& path = *decoded_path;
+  const auto& query = *query_or;
   const bool get = req.method == "GET";
 
   if (path == "/health") {
@@ -226,21 +359,22 @@ Response Service::route(const Request& req) {
   if (path.rfind("/v1/", 0) != 0) return error_response(404, "not_found", "no such route: " + path);
 
   // Everything under /v1/ needs a bearer token.
-  const std::string bearer = "Bearer ";
-  if (req.authorization.rfind(bearer, 0) != 0)
+  const auto token_or = bearer_token(req.authorization);
+  if (!token_or)
     return error_response(401, "unauthorized", "missing 'Authorization: Bearer TOKEN'");
-  const std::string token = req.authorization.substr(bearer.size());
+  const std::string& token = *token_or;
+  const std::string token_hash = sha256(token);
 
   if (path == "/v1/sandboxes") {
     if (req.method != "POST") return error_response(405, "method_not_allowed", "use POST");
     if (options_.sandbox_token.empty())
       return error_response(404, "not_found", "sandboxes are off (serve --sandbox-token)");
-    if (token != options_.sandbox_token)
+    if (!same_digest(token_hash, sha256(options_.sandbox_token)))
       return error_response(403, "forbidden", "not the sandbox token");
     Json body;
     try {
       body = Json::parse(req.body.empty() ? std::string("{}") : req.body);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
       return error_response(400, "bad_request", std::string("body: malformed JSON: ") + e.what());
     }
     if (!body.is_object() || (body.contains("rules") && !body["rules"].is_string()))
@@ -264,11 +398,12 @@ Response Service::route(const Request& req) {
   }
 
   Principal who;
-  if (const auto it = options_.tokens.find(token); it != options_.tokens.end()) {
-    who = it->second;
+  if (const auto* p = principal_of(token_hash)) {
+    who = *p;
   } else {
+    // Sandbox realms are found by the token's hash: timing tells nothing about the token.
     std::lock_guard lock(mu_);
-    const auto s = sandbox_realms_.find(sha256(token));
+    const auto s = sandbox_realms_.find(token_hash);
     if (s == sandbox_realms_.end()) return error_response(401, "unauthorized", "unknown token");
     who.realm = s->second;
   }
@@ -280,7 +415,7 @@ Response Service::route(const Request& req) {
   if (path == "/v1/rules") {
     if (!get) return error_response(405, "method_not_allowed", "use GET");
     return json_response(200, Json{{"rules", r.record.rules},
-                                   {"stamp", harness::to_json(r.engine.pack().stamp())},
+                                   {"stamp", wire::to_json(r.engine.pack().stamp())},
                                    {"available", backend::list_rule_packs()}});
   }
 
@@ -289,9 +424,9 @@ Response Service::route(const Request& req) {
       if (who.provider) return forbidden_for_provider();
       World w;
       try {
-        w = harness::decode_world(req.body);
-      } catch (const harness::WireError& e) {
-        return error_response(400, "bad_request", e.what());
+        w = wire::decode_world(req.body);
+      } catch (const wire::WireError& e) {
+        return bad_body(e);
       }
       std::lock_guard lock(r.mu);
       store_.put_world(who.realm, req.body);
@@ -303,25 +438,20 @@ Response Service::route(const Request& req) {
     if (!get) return error_response(405, "method_not_allowed", "use GET or PUT");
     std::lock_guard lock(r.mu);
     return json_response(
-        200, harness::encode_world(who.provider ? visible_world(r.world, *who.provider) : r.world));
+        200, wire::encode_world(who.provider ? visible_world(r.world, *who.provider) : r.world));
   }
 
   if (path == "/v1/registrations") {
     if (req.method != "POST") return error_response(405, "method_not_allowed", "use POST");
     Registration reg;
     try {
-      reg = harness::decode_registration(req.body);
-    } catch (const harness::WireError& e) {
-      return error_response(400, "bad_request", e.what());
+      reg = wire::decode_registration(req.body);
+    } catch (const wire::WireError& e) {
+      return bad_body(e);
     }
     const auto id = registration_id(reg);
-    std::lock_guard lock(r.mu);
-    if (who.provider) {
-      for (const auto& p : providers_of(reg, r.world, r.by_id))
-        if (p != *who.provider)
-          return error_response(403, "forbidden",
-                                "registration '" + id + "' concerns another provider");
-    }
+    const std::string canonical = wire::encode_registration(reg).dump();
+    const std::string digest = sha256(canonical);
     auto reply = [&](int status, bool accepted, bool is_new, const std::string& reason,
                      const std::string& clause) {
       Json j{{"id", id},
@@ -335,18 +465,39 @@ Response Service::route(const Request& req) {
       }
       return json_response(status, j);
     };
-    if (const auto it = r.by_id.find(id); it != r.by_id.end()) {
-      if (it->second == reg) return reply(200, true, false, "already registered", "");
+    std::lock_guard lock(r.mu);
+    // A provider registers only for itself and sees only its own part of the world: another
+    // provider's customer, staff, phone or visit id is answered exactly as an unknown one.
+    std::string owner;
+    World visible;
+    const World* world = &r.world;
+    if (who.provider) {
+      owner = *who.provider;
+      visible = visible_world(r.world, owner);
+      world = &visible;
+    } else {
+      std::string why;
+      const auto o = owner_for_combine(reg, r.world, r.scopes, why);
+      if (!o) return reply(422, false, false, why, "");
+      owner = *o;
+    }
+    Scope& scope = r.scopes[owner];
+    if (const auto it = scope.by_id.find(id); it != scope.by_id.end()) {
+      // The digest is of the body as first accepted, so a retry after a purge still matches.
+      if (scope.digests[id] == digest || it->second == reg)
+        return reply(200, true, false, "already registered", "");
       return reply(409, false, false,
                    "registration id '" + id + "' was already used for other content", "");
     }
-    if (auto refusal = r.engine.check(r.world, r.regs, reg))
+    if (auto refusal = r.engine.check(*world, scope.regs, reg))
       return reply(422, false, false, refusal->reason, refusal->clause);
     // Durable before it is acknowledged; the canonical encoding is what is stored.
-    if (!store_.add_registration(who.realm, {id, harness::encode_registration(reg).dump()}))
+    if (!store_.add_registration(who.realm, {{owner, id}, canonical, digest}))
       return reply(200, true, false, "already registered", "");
-    r.regs.append(reg);
-    r.by_id.emplace(id, std::move(reg));
+    scope.regs.append(reg);
+    r.arrived({owner, id}, reg);
+    scope.digests[id] = digest;
+    scope.by_id.emplace(id, std::move(reg));
     return reply(201, true, true, "", "");
   }
 
@@ -363,7 +514,7 @@ Response Service::route(const Request& req) {
     if (path != "/v1/decisions") {
       const auto id = path.substr(std::string("/v1/decisions/").size());
       for (const auto& d : all.visits)
-        if (d.id == id && mine(d.provider)) return json_response(200, harness::to_json(d));
+        if (d.id == id && mine(d.provider)) return json_response(200, wire::to_json(d));
       return error_response(404, "not_found", "no decision '" + id + "'");
     }
     Decisions out;
@@ -371,7 +522,7 @@ Response Service::route(const Request& req) {
       if (mine(d.provider)) out.visits.push_back(std::move(d));
     for (auto& m : all.months)
       if (mine(m.provider)) out.months.push_back(std::move(m));
-    return json_response(200, harness::to_json(out));
+    return json_response(200, wire::to_json(out));
   }
 
   if (path == "/v1/months") {
@@ -385,7 +536,7 @@ Response Service::route(const Request& req) {
     Json out = Json::array();
     for (const auto& m : all.months)
       if ((!who.provider || m.provider == *who.provider) && (month.empty() || m.month == month))
-        out.push_back(harness::to_json(m));
+        out.push_back(wire::to_json(m));
     return json_response(200, Json{{"months", out}});
   }
 
@@ -407,38 +558,82 @@ Response Service::route(const Request& req) {
   return error_response(404, "not_found", "no such route: " + path);
 }
 
-int Service::purge(Realm& r, Instant now) {
-  std::lock_guard lock(r.mu);
-  const auto before = r.decisions();
-  const auto& regs = r.regs.all();
-  auto purged = regs;
-  const int n = backend::purge_expired_notes(purged, r.engine.pack(), now);
-  if (n == 0) return 0;
-  std::vector<StoredRegistration> bodies;
-  std::map<std::string, std::string> frozen;
-  auto changed = [&](const std::string& id, const Registration& now_reg) {
-    bodies.push_back({id, harness::encode_registration(now_reg).dump()});
-    if (r.frozen.count(id)) return;
-    for (const auto& d : before.visits)
-      if (d.id == id) frozen[id] = harness::to_json(d).dump();
+namespace {
+
+// Seed 000 §2.1 on one stored registration: every note it holds (a visit's, its edit's, a
+// double staffing's, a declined visit's, an edit's on its own) is blanked once the time it is
+// about ended more than `keep` before `now`. True when something was blanked.
+bool purge_registration(Registration& reg, std::chrono::days keep, Instant now) {
+  const auto expired = [&](Instant end) { return end + keep < now; };
+  bool changed = false;
+  const auto blank = [&](std::string& note, Instant end) {
+    if (!note.empty() && expired(end)) note.clear(), changed = true;
   };
-  for (std::size_t i = 0; i < regs.visits.size(); ++i)
-    if (purged.visits[i] != regs.visits[i]) changed(regs.visits[i].id, purged.visits[i]);
-  for (std::size_t i = 0; i < regs.double_staffing.size(); ++i)
-    if (purged.double_staffing[i] != regs.double_staffing[i])
-      changed(regs.double_staffing[i].id, purged.double_staffing[i]);
+  std::visit(
+      [&](auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, Visit>) {
+          blank(x.note, x.end);
+          if (x.edit) blank(x.edit->note, x.end);
+        } else if constexpr (std::is_same_v<T, DoubleStaffing>) {
+          blank(x.note, x.end);
+        } else if constexpr (std::is_same_v<T, DeclinedVisit>) {
+          blank(x.note, x.planned_end);
+        } else if constexpr (std::is_same_v<T, VisitEdit>) {
+          blank(x.edit.note, std::max(x.edit.end, x.edit.made_at.value_or(x.edit.end)));
+        }
+      },
+      reg);
+  return changed;
+}
+
+}  // namespace
+
+int Service::purge(Realm& r, Instant now) {
+  const auto& pack = r.engine.pack();
+  if (!pack.parameters.count("note_retention_days")) return 0;
+  const std::chrono::days keep{static_cast<int>(pack.number("note_retention_days"))};
+  std::lock_guard lock(r.mu);
+  int purged = 0;
+  std::vector<StoredRegistration> bodies;
+  std::map<RegistrationKey, std::string> frozen;
+  std::optional<Decisions> before;  // evaluated once, only when something is purged
+  for (auto& [owner, scope] : r.scopes) {
+    for (auto& [id, reg] : scope.by_id) {
+      auto now_reg = reg;
+      if (!purge_registration(now_reg, keep, now)) continue;
+      ++purged;
+      if (!before) before = r.decisions();
+      bodies.push_back({{owner, id}, wire::encode_registration(now_reg).dump(), scope.digests[id]});
+      if (r.frozen.count({owner, id})) continue;
+      // The decision as made with the note stands: it is frozen before the note goes.
+      for (const auto& d : before->visits)
+        if (d.id == id && (d.provider == owner || owner.empty()))
+          frozen[{owner, id}] = wire::to_json(d).dump();
+    }
+  }
+  if (purged == 0) return 0;
   store_.purge_notes(r.record.id, bodies, frozen);
-  for (const auto& [id, body] : frozen)
-    r.frozen.emplace(id, harness::decode_visit_decision(nlohmann::json::parse(body)));
-  for (const auto& x : purged.visits) r.by_id[x.id] = x;
-  for (const auto& x : purged.double_staffing) r.by_id[x.id] = x;
-  r.regs.replace(std::move(purged));
-  return n;
+  for (const auto& [key, body] : frozen)
+    r.frozen.emplace(key, wire::decode_visit_decision(nlohmann::json::parse(body)));
+  // Rebuild each changed scope from its purged rows, in arrival order as stored.
+  std::map<std::string, std::map<std::string, Registration>> changed;
+  for (const auto& b : bodies) changed[b.key.owner][b.key.id] = wire::decode_registration(b.body);
+  for (auto& [owner, by_id] : changed) {
+    auto& scope = r.scopes[owner];
+    for (auto& [id, reg] : by_id) scope.by_id[id] = std::move(reg);
+    backend::AcceptedRegistrations rebuilt;
+    for (const auto& row : store_.registrations(r.record.id))
+      if (row.key.owner == owner) rebuilt.append(scope.by_id.at(row.key.id));
+    scope.regs = std::move(rebuilt);
+  }
+  return purged;
 }
 
 int Service::purge_notes(Instant now) {
   int n = 0;
-  for (const auto& rec : store_.realms()) n += purge(realm(rec.id), now);
+  for (const auto& rec : store_.realms())
+    if (rec.token_sha256.empty()) n += purge(realm(rec.id), now);  // sandboxes: their own clock
   return n;
 }
 

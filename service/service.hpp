@@ -9,9 +9,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "service/store.hpp"
 #include "kvittens/time.hpp"
+#include "service/store.hpp"
+#include "wire/wire.hpp"
 
 namespace kvittens::service {
 
@@ -57,7 +60,8 @@ class Service {
   // Thread-safe. Never throws: failures become 5xx with a JSON body.
   Response handle(const Request& request);
 
-  // Seed 000 §2.1 over every realm at `now`; decisions of purged registrations are frozen
+  // Seed 000 §2.1 at `now` (the server's clock) over the default realm; a sandbox is purged
+  // only on its own clock (POST /v1/purge-notes). Decisions of purged registrations are frozen
   // first. Returns how many notes were purged.
   int purge_notes(Instant now);
 
@@ -66,10 +70,13 @@ class Service {
   Realm& realm(const std::string& id);
   Response route(const Request& request);
   int purge(Realm& realm, Instant now);
+  // The principal of a configured token, by its SHA-256; every token is compared.
+  const Principal* principal_of(const std::string& token_sha256) const;
 
   Store& store_;
   ServiceOptions options_;
-  std::mutex mu_;  // realms_, sandbox tokens
+  std::vector<std::pair<std::string, Principal>> token_hashes_;  // sha256(token) -> principal
+  std::mutex mu_;                                                // realms_, sandbox tokens
   std::map<std::string, std::unique_ptr<Realm>> realms_;
   std::map<std::string, std::string> sandbox_realms_;  // sha256(token) -> realm
   int next_sandbox_ = 1;
@@ -77,5 +84,8 @@ class Service {
 
 // JSON error body {"error": CODE, "message": MESSAGE} with the status.
 Response error_response(int status, const std::string& code, const std::string& message);
+// 400 for a body the wire decoder refused: {"error": "bad_request", "message": ...,
+// "errors": [{"pointer": JSON_POINTER, "message": ...}, ...]}, every problem found.
+Response bad_body(const wire::WireError& error);
 
 }  // namespace kvittens::service

@@ -3,6 +3,10 @@
 // FULL syncs the WAL at every commit, which is what "a 2xx means it is on disk" needs.
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <mutex>
 
 #include "service/store.hpp"
@@ -35,6 +39,34 @@ CREATE TABLE frozen_decisions (
   body TEXT NOT NULL,
   PRIMARY KEY (realm, id)
 );
+)sql",
+    // 2: ids scoped per provider (owner), and the digest of the body as first accepted.
+    // Rows from version 1 belong to no provider ("") and get their digest on first read.
+    R"sql(
+CREATE TABLE registrations_v2 (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  realm TEXT NOT NULL REFERENCES realms(id),
+  owner TEXT NOT NULL,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  UNIQUE (realm, owner, id)
+);
+INSERT INTO registrations_v2(seq, realm, owner, id, body, digest)
+  SELECT seq, realm, '', id, body, '' FROM registrations;
+DROP TABLE registrations;
+ALTER TABLE registrations_v2 RENAME TO registrations;
+CREATE TABLE frozen_decisions_v2 (
+  realm TEXT NOT NULL REFERENCES realms(id),
+  owner TEXT NOT NULL,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (realm, owner, id)
+);
+INSERT INTO frozen_decisions_v2(realm, owner, id, body)
+  SELECT realm, '', id, body FROM frozen_decisions;
+DROP TABLE frozen_decisions;
+ALTER TABLE frozen_decisions_v2 RENAME TO frozen_decisions;
 )sql",
 };
 
@@ -76,6 +108,7 @@ class Statement {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::filesystem::path& file) {
+    create_private(file);
     if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
         SQLITE_OK) {
       const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -87,6 +120,7 @@ class SqliteStore final : public Store {
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=FULL");
       exec("PRAGMA foreign_keys=ON");
+      exec("PRAGMA secure_delete=ON");  // a purged note is overwritten, not left in free pages
       migrate();
     } catch (...) {
       sqlite3_close(db_);  // the destructor does not run for a throwing constructor
@@ -129,50 +163,73 @@ class SqliteStore final : public Store {
 
   bool add_registration(const std::string& realm, const StoredRegistration& r) override {
     std::lock_guard lock(mu_);
-    Statement s(db_, "INSERT INTO registrations(realm, id, body) VALUES(?1, ?2, ?3)");
-    return s.bind(1, realm).bind(2, r.id).bind(3, r.body).step() == SQLITE_DONE;
+    Statement s(db_,
+                "INSERT INTO registrations(realm, owner, id, body, digest) "
+                "VALUES(?1, ?2, ?3, ?4, ?5)");
+    return s.bind(1, realm)
+               .bind(2, r.key.owner)
+               .bind(3, r.key.id)
+               .bind(4, r.body)
+               .bind(5, r.digest)
+               .step() == SQLITE_DONE;
   }
 
   std::vector<StoredRegistration> registrations(const std::string& realm) override {
     std::lock_guard lock(mu_);
-    Statement s(db_, "SELECT id, body FROM registrations WHERE realm = ?1 ORDER BY seq");
+    Statement s(db_,
+                "SELECT owner, id, body, digest FROM registrations WHERE realm = ?1 ORDER BY seq");
     s.bind(1, realm);
     std::vector<StoredRegistration> out;
-    while (s.step() == SQLITE_ROW) out.push_back({s.text(0), s.text(1)});
+    while (s.step() == SQLITE_ROW) out.push_back({{s.text(0), s.text(1)}, s.text(2), s.text(3)});
     return out;
   }
 
-  std::map<std::string, std::string> frozen_decisions(const std::string& realm) override {
+  std::map<RegistrationKey, std::string> frozen_decisions(const std::string& realm) override {
     std::lock_guard lock(mu_);
-    Statement s(db_, "SELECT id, body FROM frozen_decisions WHERE realm = ?1");
+    Statement s(db_, "SELECT owner, id, body FROM frozen_decisions WHERE realm = ?1");
     s.bind(1, realm);
-    std::map<std::string, std::string> out;
-    while (s.step() == SQLITE_ROW) out.emplace(s.text(0), s.text(1));
+    std::map<RegistrationKey, std::string> out;
+    while (s.step() == SQLITE_ROW) out.emplace(RegistrationKey{s.text(0), s.text(1)}, s.text(2));
     return out;
   }
 
   void purge_notes(const std::string& realm, const std::vector<StoredRegistration>& purged,
-                   const std::map<std::string, std::string>& frozen) override {
+                   const std::map<RegistrationKey, std::string>& frozen) override {
     std::lock_guard lock(mu_);
     exec("BEGIN IMMEDIATE");
     try {
-      for (const auto& [id, body] : frozen) {
+      for (const auto& [key, body] : frozen) {
         Statement s(db_,
-                    "INSERT OR IGNORE INTO frozen_decisions(realm, id, body) VALUES(?1, ?2, ?3)");
-        s.bind(1, realm).bind(2, id).bind(3, body).run();
+                    "INSERT OR IGNORE INTO frozen_decisions(realm, owner, id, body) "
+                    "VALUES(?1, ?2, ?3, ?4)");
+        s.bind(1, realm).bind(2, key.owner).bind(3, key.id).bind(4, body).run();
       }
       for (const auto& r : purged) {
-        Statement s(db_, "UPDATE registrations SET body = ?3 WHERE realm = ?1 AND id = ?2");
-        s.bind(1, realm).bind(2, r.id).bind(3, r.body).run();
+        Statement s(
+            db_, "UPDATE registrations SET body = ?4 WHERE realm = ?1 AND owner = ?2 AND id = ?3");
+        s.bind(1, realm).bind(2, r.key.owner).bind(3, r.key.id).bind(4, r.body).run();
       }
       exec("COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
+    // secure_delete overwrote the old text in the pages; the checkpoint moves them out of the
+    // -wal, where the previous versions would otherwise stay readable until the next one.
+    exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
  private:
+  // The file exists before SQLite opens it, readable by its owner only: SQLite gives -wal and
+  // -shm the database's permissions.
+  static void create_private(const std::filesystem::path& file) {
+    if (file.empty() || file == ":memory:") return;
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return;  // sqlite3_open_v2 reports why
+    ::fchmod(fd, 0600);
+    ::close(fd);
+  }
+
   void exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -6,7 +6,7 @@
 
 #include "backend/inprocess.hpp"
 #include "harness/cli/commands.hpp"
-#include "harness/decisions_json.hpp"
+#include "wire/decisions_json.hpp"
 #include "harness/evaluate_input.hpp"
 
 namespace kvittens::cli {
@@ -93,7 +93,7 @@ int evaluate(const EvaluateOptions& o) {
   }
   const auto decisions = b->decisions();
   if (o.json) {
-    std::cout << harness::to_json(decisions).dump(2) << "\n";
+    std::cout << wire::to_json(decisions).dump(2) << "\n";
   } else {
     print_table(decisions);
   }

@@ -13,7 +13,7 @@
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/inputs.hpp"
-#include "harness/decisions_json.hpp"
+#include "wire/decisions_json.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
@@ -91,7 +91,7 @@ Json decisions_json(const sim::load::Month& month, const std::vector<sim::load::
   Json parts = Json::array();
   for (std::size_t i = 0; i < rs.size(); ++i)
     parts.push_back(
-        {{"rules", month.parts[i].rules}, {"decisions", harness::to_json(rs[i].decisions)}});
+        {{"rules", month.parts[i].rules}, {"decisions", wire::to_json(rs[i].decisions)}});
   return parts;
 }
 
@@ -103,12 +103,12 @@ std::string first_difference(const sim::load::Month& month,
     const auto& x = a[p].decisions.visits;
     const auto& y = b[p].decisions.visits;
     for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i)
-      if (harness::to_json(x[i]) != harness::to_json(y[i]))
+      if (wire::to_json(x[i]) != wire::to_json(y[i]))
         return "decision " + x[i].id + " (" + month.parts[p].rules + ") differs";
     if (x.size() != y.size())
       return month.parts[p].rules + ": " + std::to_string(x.size()) + " decisions against " +
              std::to_string(y.size());
-    if (harness::to_json(a[p].decisions) != harness::to_json(b[p].decisions))
+    if (wire::to_json(a[p].decisions) != wire::to_json(b[p].decisions))
       return month.parts[p].rules + ": the monthly summaries differ";
   }
   return "";

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include "harness/http_backend.hpp"
@@ -114,20 +115,24 @@ TEST(ServiceHttp, ASlowlorisClientIsCutOffWhileOthersAreServed) {
   ::close(fd);
 }
 
-TEST(ServiceHttp, AMalformedHttpRequestGetsA400JsonError) {
-  TempDir dir;
-  ServeProcess server(dir.path / "kvittens.db");
+// Writes `request` on a fresh connection and reads until the server closes it (or 5 s pass).
+std::string raw_exchange(ServeProcess& server, const std::string& request) {
   const auto port =
       static_cast<std::uint16_t>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
+  if (fd < 0) return "socket failed";
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const std::string garbage = "NOT HTTP AT ALL\r\n\r\n";
-  ASSERT_EQ(::write(fd, garbage.data(), garbage.size()), static_cast<ssize_t>(garbage.size()));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return "write failed";
+  }
   timeval tv{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string reply;
@@ -135,10 +140,31 @@ TEST(ServiceHttp, AMalformedHttpRequestGetsA400JsonError) {
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
     reply.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
+  return reply;
+}
+
+TEST(ServiceHttp, AMalformedHttpRequestGetsA400JsonError) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  const auto reply = raw_exchange(server, "NOT HTTP AT ALL\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
   EXPECT_NE(reply.find("application/json"), std::string::npos) << reply;
   EXPECT_NE(reply.find("\"error\""), std::string::npos) << reply;
   EXPECT_EQ(sandbox(server)->request("GET", "/health").status, 200);
+}
+
+// RFC 7230 §5.4: an HTTP/1.1 request without Host is a client error; HTTP/1.0 needs none.
+TEST(ServiceHttp, AnHttp11RequestWithoutHostIsA400) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  const auto without = raw_exchange(server, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(without.rfind("HTTP/1.1 400", 0), 0u) << without;
+  EXPECT_NE(without.find("Host"), std::string::npos) << without;
+  const auto with =
+      raw_exchange(server, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(with.rfind("HTTP/1.1 200", 0), 0u) << with;
+  const auto old = raw_exchange(server, "GET /health HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.rfind("HTTP/1.0 200", 0), 0u) << old;
 }
 
 TEST(ServiceHttp, TheApiIsServedAsOpenApi) {
@@ -148,6 +174,11 @@ TEST(ServiceHttp, TheApiIsServedAsOpenApi) {
   const auto reply = anyone.request("GET", "/openapi.yaml");
   EXPECT_EQ(reply.status, 200);
   EXPECT_NE(reply.body.find("openapi: 3"), std::string::npos);
+  // It is YAML a client's generator can read (it once was not: an unquoted "{KIND: ...}").
+  YAML::Node api;
+  ASSERT_NO_THROW(api = YAML::Load(reply.body)) << reply.body.substr(0, 200);
+  EXPECT_TRUE(api["paths"]["/v1/registrations"]) << "no /v1/registrations";
+  EXPECT_TRUE(api["components"]["schemas"]["WireLimits"]) << "the limits are not documented";
   EXPECT_EQ(anyone.request("GET", "/v1/decisions").status, 401);
 }
 

@@ -15,8 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/http_backend.hpp"
-#include "harness/wire.hpp"
 #include "serve_process.hpp"
+#include "wire/wire.hpp"
 
 namespace kvittens::testing {
 namespace {

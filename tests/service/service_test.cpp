@@ -1,9 +1,12 @@
 #include "service/service.hpp"
 
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "serve_process.hpp"
+#include "service/server.hpp"
 
 namespace kvittens::service {
 namespace {
@@ -90,7 +93,31 @@ TEST_F(ServiceTest, AWrongTypeIsLocatedInTheBody) {
                       R"({"visit": {"id": "v1", "staff": "anna", "customer": "c1",
                           "start": "yesterday", "end": "08:30"}})");
   expect_json_error(r, 400);
-  EXPECT_NE(r.body.find("body:2:"), std::string::npos) << r.body;
+  const auto errors = json::parse(r.body)["errors"];
+  ASSERT_EQ(errors.size(), 1u) << r.body;
+  EXPECT_EQ(errors[0]["pointer"], "/visit/start") << r.body;
+}
+
+// What once gave 500 (and made clients retry four times): JSON the YAML reader refused or
+// choked on. Python's json.dumps writes a surrogate pair for an emoji.
+TEST_F(ServiceTest, JsonIsReadAsJsonAndBadJsonIsAClientError) {
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  json v = json::parse(visit("v1", "anna", "c1"));
+  v["visit"]["note"] = "PLACEHOLDER";
+  auto body = v.dump();
+  body.replace(body.find("PLACEHOLDER"), 11, "glad \\ud83d\\ude00");
+  const auto ok = call("POST", "/v1/registrations", "p1", body);
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  for (const std::string& bad :
+       {std::string(R"({"payment": {"visit": "v1", "paid_minutes": 1e400}})"),
+        R"({"visit": {"id": "v2", "note": ")" + std::string("\xff\xfe") + R"("}})",
+        std::string(R"({"visit": {"id": "v2\u0000"}})")}) {
+    SCOPED_TRACE(bad);
+    const auto r = call("POST", "/v1/registrations", "p1", bad);
+    expect_json_error(r, 400);
+    EXPECT_TRUE(json::parse(r.body).contains("errors")) << bad;
+  }
+  expect_json_error(call("POST", "/v1/sandboxes", "sandbox", R"({"rules": 1e400})"), 400);
 }
 
 TEST_F(ServiceTest, ARegistrationIsIdempotentByItsId) {
@@ -122,15 +149,28 @@ TEST_F(ServiceTest, ARefusalSaysWhyAndWhichClause) {
   EXPECT_FALSE(j["clause"].get<std::string>().empty());
 }
 
+// The reason a refusal gives, with the id it names replaced, so two can be compared.
+std::string refusal_shape(const Response& r, const std::string& id) {
+  auto j = json::parse(r.body);
+  auto reason = j["reason"].get<std::string>();
+  if (const auto at = reason.find(id); at != std::string::npos) reason.replace(at, id.size(), "ID");
+  return std::to_string(r.status) + " " + j["clause"].get<std::string>() + " " + reason;
+}
+
 TEST_F(ServiceTest, AProviderNeverSeesOrChangesAnotherProvidersData) {
   EXPECT_EQ(call("PUT", "/v1/world", "p1", kWorld).status, 403);
   ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
   ASSERT_EQ(call("POST", "/v1/registrations", "p1", visit("v1", "anna", "c1")).status, 201);
   ASSERT_EQ(call("POST", "/v1/registrations", "p2", visit("w1", "bo", "c2")).status, 201);
-  // p2 registers for p1's customer: refused without saying whose.
-  expect_json_error(call("POST", "/v1/registrations", "p2", visit("x", "bo", "c1")), 403);
-  // p2 retries p1's registration id: refused before idempotency could leak it.
-  expect_json_error(call("POST", "/v1/registrations", "p2", visit("v1", "anna", "c1")), 403);
+  // p2 registers for p1's customer: answered exactly as for a customer nobody has.
+  const auto foreign = call("POST", "/v1/registrations", "p2", visit("x", "bo", "c1"));
+  const auto unknown = call("POST", "/v1/registrations", "p2", visit("x", "bo", "zz"));
+  expect_json_error(foreign, 422);
+  EXPECT_EQ(refusal_shape(foreign, "c1"), refusal_shape(unknown, "zz"));
+  // The same for p1's staff member.
+  EXPECT_EQ(
+      refusal_shape(call("POST", "/v1/registrations", "p2", visit("x", "anna", "c2")), "anna"),
+      refusal_shape(call("POST", "/v1/registrations", "p2", visit("x", "zed", "c2")), "zed"));
   // Reads are filtered; another provider's decision does not exist for p2.
   const auto d2 = json::parse(call("GET", "/v1/decisions", "p2").body);
   ASSERT_EQ(d2["decisions"].size(), 1u);
@@ -147,6 +187,72 @@ TEST_F(ServiceTest, AProviderNeverSeesOrChangesAnotherProvidersData) {
   const auto months = json::parse(call("GET", "/v1/months?month=2026-03", "p1").body);
   ASSERT_EQ(months["months"].size(), 1u);
   EXPECT_EQ(months["months"][0]["provider"], "p1");
+}
+
+// A registration id names something only within its provider: another provider's id neither
+// conflicts nor is revealed.
+TEST_F(ServiceTest, RegistrationIdsAreScopedPerProvider) {
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  ASSERT_EQ(call("POST", "/v1/registrations", "p1", visit("v1", "anna", "c1")).status, 201);
+  const auto r = call("POST", "/v1/registrations", "p2", visit("v1", "bo", "c2"));
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["new"], true);
+  // p1's idempotency is untouched, and each provider sees its own v1.
+  EXPECT_EQ(call("POST", "/v1/registrations", "p1", visit("v1", "anna", "c1")).status, 200);
+  EXPECT_EQ(json::parse(call("GET", "/v1/decisions/v1", "p1").body)["customer"], "c1");
+  EXPECT_EQ(json::parse(call("GET", "/v1/decisions/v1", "p2").body)["customer"], "c2");
+  // A payment from Combine cannot say whose v1 it is.
+  expect_json_error(call("POST", "/v1/registrations", "combine",
+                         R"({"payment": {"visit": "v1", "paid_minutes": 10}})"),
+                    422);
+}
+
+// A shift named by the app (not STAFF/DATE) belongs to the provider whose staff registered
+// it: another provider's approval of the same name changes nothing for them.
+TEST_F(ServiceTest, AProviderCannotApproveAnotherProvidersShift) {
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  json v = json::parse(visit("w1", "bo", "c2", "2026-03-02T22:00"));
+  v["visit"]["shift"] = "natt-17";
+  v["visit"]["start_receipt"] = json{{"nfc", "04:B1"}};
+  v["visit"]["end_receipt"] = json{{"nfc", "04:B1"}};
+  ASSERT_EQ(call("POST", "/v1/registrations", "p2", v.dump()).status, 201);
+  const auto decision = [&] { return json::parse(call("GET", "/v1/decisions/w1", "p2").body); };
+  const auto unapproved = decision();
+  ASSERT_EQ(unapproved["state"], "rejected") << unapproved.dump();
+  const std::string approval =
+      R"({"shift_approval": {"shift": "natt-17", "approved_at": "2026-03-03T07:00"}})";
+  EXPECT_EQ(call("POST", "/v1/registrations", "p1", approval).status, 201);
+  EXPECT_EQ(decision(), unapproved);
+  // p2's own approval of the same name is its own, not a conflict with p1's.
+  const auto own = call("POST", "/v1/registrations", "p2", approval);
+  EXPECT_EQ(own.status, 201) << own.body;
+  EXPECT_NE(decision()["state"], "rejected") << decision().dump();
+  // From Combine, a named shift in a world of several providers is nobody's.
+  expect_json_error(call("POST", "/v1/registrations", "combine", approval), 422);
+}
+
+TEST_F(ServiceTest, PathsAndQueriesArePercentDecoded) {
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  ASSERT_EQ(call("POST", "/v1/registrations", "p1", visit("v/1 a", "anna", "c1")).status, 201);
+  const auto r = call("GET", "/v1/decisions/v%2F1%20a", "p1");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["id"], "v/1 a");
+  const auto months = json::parse(call("GET", "/v1/months?month=2026%2D03", "p1").body);
+  EXPECT_EQ(months["months"].size(), 1u);
+  for (const std::string target :
+       {"/v1/decisions/v%2", "/v1/decisions/v%zz", "/v1/decisions/%00", "/v1/months?month=%0a"})
+    expect_json_error(call("GET", target, "p1"), 400);
+}
+
+TEST_F(ServiceTest, TheBearerSchemeIsCaseInsensitiveAndTrailingSpaceIsDropped) {
+  for (const std::string header : {"Bearer p1", "bearer p1", "BEARER   p1", "Bearer p1  "}) {
+    const auto r = service_->handle({"GET", "/v1/rules", header, ""});
+    EXPECT_EQ(r.status, 200) << "'" << header << "': " << r.body;
+  }
+  for (const std::string header : {"Bearer", "Bearer ", "Basic p1", "Bearerp1", "Bearer p1 x"}) {
+    const auto r = service_->handle({"GET", "/v1/rules", header, ""});
+    EXPECT_EQ(r.status, 401) << "'" << header << "': " << r.body;
+  }
 }
 
 TEST_F(ServiceTest, RegistrationsSurviveARestartOfTheService) {
@@ -180,13 +286,83 @@ TEST_F(ServiceTest, APurgeOfOldNotesKeepsTheDecisionsOutcome) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["purged"], 1);
   EXPECT_EQ(visits(), before);
+  // The phone retries what it sent before the purge: still the same registration.
+  const auto again = call("POST", "/v1/registrations", token, v.dump());
+  EXPECT_EQ(again.status, 200) << again.body;
   service_.reset();  // the frozen decision is on disk, the note is not
   start();
   EXPECT_EQ(visits(), before);
+  EXPECT_EQ(call("POST", "/v1/registrations", token, v.dump()).status, 200);
   EXPECT_EQ(json::parse(call("GET", "/v1/world", token).body)["customers"].size(), 2u);
   // The default realm is purged by the server's clock only.
   expect_json_error(call("POST", "/v1/purge-notes", "combine", R"({"now": "2026-12-01T00:00"})"),
                     403);
+}
+
+// Seed 000 §2.1 keeps notes 180 days: every note the store holds goes, whatever carries it.
+TEST_F(ServiceTest, APurgeReachesEveryNoteTheStoreHolds) {
+  auto r = call("POST", "/v1/sandboxes", "sandbox", R"({"rules": "nacka-hemtjanst@3.0"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto token = json::parse(r.body)["token"].get<std::string>();
+  const auto realm = json::parse(r.body)["sandbox"].get<std::string>();
+  ASSERT_EQ(call("PUT", "/v1/world", token, kWorld).status, 200);
+  ASSERT_EQ(call("POST", "/v1/registrations", token, visit("v1", "anna", "c1")).status, 201);
+  const std::vector<std::string> bodies = {
+      R"({"visit_edit": {"id": "v1/edit", "visit": "v1", "start": "2026-03-02T08:00",
+          "end": "2026-03-02T08:30", "note": "SECRET-edit", "made_at": "2026-03-02T09:00"}})",
+      R"({"declined_visit": {"id": "d1", "staff": "anna", "customer": "c1",
+          "planned_start": "2026-03-03T08:00", "planned_end": "2026-03-03T08:30",
+          "note": "SECRET-declined"}})",
+      R"({"double_staffing": {"id": "ds1", "staff": "anna", "customer": "c1",
+          "start": "2026-03-04T08:00", "end": "2026-03-04T08:30", "note": "SECRET-double"}})"};
+  for (const auto& b : bodies) {
+    const auto reply = call("POST", "/v1/registrations", token, b);
+    ASSERT_EQ(reply.status, 201) << reply.body;
+  }
+  r = call("POST", "/v1/purge-notes", token, R"({"now": "2026-12-01T00:00"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["purged"], 3);
+  for (const auto& row : store_->registrations(realm))
+    EXPECT_EQ(row.body.find("SECRET"), std::string::npos) << row.body;
+  for (const auto& b : bodies)  // retries after the purge are the same registrations
+    EXPECT_EQ(call("POST", "/v1/registrations", token, b).status, 200) << b;
+}
+
+// A sandbox's data is test data on its own clock: the server's daily purge leaves it alone.
+TEST_F(ServiceTest, TheServersClockPurgesTheDefaultRealmOnly) {
+  auto r = call("POST", "/v1/sandboxes", "sandbox", "{}");
+  const auto token = json::parse(r.body)["token"].get<std::string>();
+  ASSERT_EQ(call("PUT", "/v1/world", token, kWorld).status, 200);
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  ASSERT_EQ(
+      call("POST", "/v1/registrations", token, visit("v1", "anna", "c1", "2026-03-02T08:00", "n"))
+          .status,
+      201);
+  ASSERT_EQ(
+      call("POST", "/v1/registrations", "p1", visit("v1", "anna", "c1", "2026-03-02T08:00", "n"))
+          .status,
+      201);
+  EXPECT_EQ(service_->purge_notes(parse_local("2027-01-01T00:00")), 1);
+}
+
+// The daily purge once died for good at its first SQLITE_BUSY; now it is tried again, and the
+// log names the store's error but no content.
+TEST(PeriodicTask, AFailureIsLoggedAndRetriedSoonerThanTheNextDay) {
+  int calls = 0;
+  ServerOptions o;
+  o.tick = std::chrono::hours(24);
+  o.retry = std::chrono::seconds(60);
+  o.on_tick = [&] {
+    if (++calls == 1) throw StoreError("sqlite step: database is locked");
+    if (calls == 2) throw std::runtime_error("note of Astrid: 'fell'");
+  };
+  std::ostringstream log;
+  EXPECT_EQ(run_tick(o, log), o.retry);
+  EXPECT_NE(log.str().find("database is locked"), std::string::npos) << log.str();
+  EXPECT_EQ(run_tick(o, log), o.retry);
+  EXPECT_EQ(log.str().find("Astrid"), std::string::npos) << log.str();
+  EXPECT_EQ(run_tick(o, log), o.tick);
+  EXPECT_EQ(calls, 3);
 }
 
 TEST_F(ServiceTest, SandboxesAreSeparateRealmsAndNeedTheSandboxToken) {

@@ -1,10 +1,12 @@
-#include "harness/wire.hpp"
+#include "wire/wire.hpp"
 
 #include <gtest/gtest.h>
 
-#include "harness/decisions_json.hpp"
+#include "harness/evaluate_input.hpp"
+#include "harness/scenario_world.hpp"
+#include "wire/decisions_json.hpp"
 
-namespace kvittens::harness {
+namespace kvittens::wire {
 namespace {
 
 World sample_world() {
@@ -36,6 +38,7 @@ World sample_world() {
 TEST(Wire, AWorldReadsBackAsItWasWritten) {
   const auto w = sample_world();
   EXPECT_EQ(decode_world(encode_world(w).dump()), w);
+  EXPECT_EQ(harness::decode_scenario_world(YAML::Load(encode_world(w).dump()), "body"), w);
 }
 
 TEST(Wire, AWorldWithoutPhonesEncodesAsBeforePhones) {
@@ -90,6 +93,8 @@ TEST(Wire, EveryRegistrationKindReadsBackAsItWasWritten) {
   for (const auto& r : all) {
     const auto text = encode_registration(r).dump();
     EXPECT_EQ(decode_registration(text), r) << text;
+    // The YAML reader of `kvittens evaluate` reads the same body to the same registration.
+    EXPECT_EQ(harness::decode_registration(YAML::Load(text), "body"), r) << text;
   }
 }
 
@@ -152,17 +157,100 @@ TEST(Wire, DecisionsReadBackToTheSameJson) {
   EXPECT_THROW(decode_decisions(bad), WireError);  // not text
 }
 
+// The issues of a body the decoder refuses (fails the test when it is accepted).
+std::vector<WireIssue> issues_of(const std::string& body) {
+  try {
+    (void)decode_registration(body);
+  } catch (const WireError& e) {
+    return e.issues();
+  }
+  ADD_FAILURE() << "accepted: " << body;
+  return {};
+}
+
+bool has_issue(const std::vector<WireIssue>& issues, const std::string& pointer,
+               const std::string& words) {
+  for (const auto& i : issues)
+    if (i.pointer == pointer && i.message.find(words) != std::string::npos) return true;
+  return false;
+}
+
+std::string dump(const std::vector<WireIssue>& issues) {
+  std::string out;
+  for (const auto& i : issues) out += "[" + i.pointer + "] " + i.message + "\n";
+  return out;
+}
+
+const std::string kVisitHead =
+    R"({"visit": {"id": "v1", "staff": "anna", "customer": "c1", "start": "2026-03-02T08:00",)"
+    R"( "end": "2026-03-02T08:20")";
+
 TEST(Wire, BadBodiesAreLocated) {
   EXPECT_THROW(decode_registration("{\"visit\": "), WireError);
-  try {
-    decode_registration("{\"visit\": {\"id\": \"v1\",\n \"start\": [1]}}");
-    FAIL();
-  } catch (const WireError& e) {
-    EXPECT_NE(std::string(e.what()).find("body:"), std::string::npos) << e.what();
-  }
+  const auto wrong = issues_of("{\"visit\": {\"id\": \"v1\",\n \"start\": [1]}}");
+  EXPECT_TRUE(has_issue(wrong, "/visit/start", "expected start as a time")) << dump(wrong);
+  EXPECT_TRUE(has_issue(wrong, "/visit", "missing 'staff'")) << dump(wrong);
   EXPECT_THROW(decode_world(std::string(100, '[') + std::string(100, ']')), WireError);
   EXPECT_THROW(decode_world("customers: [a]"), WireError);  // YAML, not JSON
 }
 
+// What Python's json.dumps sends for a character outside the BMP: a valid surrogate pair.
+TEST(Wire, AnEscapedSurrogatePairIsOneCharacter) {
+  const auto r = decode_registration(kVisitHead + R"(, "note": "glad \ud83d\ude00"}})");
+  EXPECT_EQ(std::get<Visit>(r).note, "glad \xF0\x9F\x98\x80");
+}
+
+TEST(Wire, TextThatIsNotUtf8IsRefusedWithItsPlace) {
+  const auto bad = issues_of(kVisitHead + ",\n \"note\": \"\xff\xfe\"}}");
+  EXPECT_TRUE(has_issue(bad, "", "line 2")) << dump(bad);
+  EXPECT_TRUE(has_issue(bad, "", "UTF-8")) << dump(bad);
+  const auto lone = issues_of(kVisitHead + R"(, "note": "\ud800"}})");
+  EXPECT_TRUE(has_issue(lone, "", "surrogate")) << dump(lone);
+}
+
+TEST(Wire, NumbersOutOfRangeAreRefusedNotOverflowed) {
+  const auto huge = issues_of(R"({"payment": {"visit": "v1", "paid_minutes": 1e400}})");
+  EXPECT_TRUE(has_issue(huge, "", "overflow")) << dump(huge);
+  const auto big = issues_of(R"({"payment": {"visit": "v1", "paid_minutes": 99999999999}})");
+  EXPECT_TRUE(has_issue(big, "/payment/paid_minutes", "out of range")) << dump(big);
+  const auto frac = issues_of(R"({"payment": {"visit": "v1", "paid_minutes": 2.5}})");
+  EXPECT_TRUE(has_issue(frac, "/payment/paid_minutes", "whole number")) << dump(frac);
+  const auto insats =
+      issues_of(kVisitHead + R"(, "insatser": [{"insats": "Dusch", "minutes": 3000000000}]}})");
+  EXPECT_TRUE(has_issue(insats, "/visit/insatser/0/minutes", "out of range")) << dump(insats);
+}
+
+TEST(Wire, AKeyGivenTwiceIsRefusedWhereItStands) {
+  const auto twice = issues_of(kVisitHead + R"(, "insatser": [{"insats": "A", "insats": "B"}]}})");
+  EXPECT_TRUE(has_issue(twice, "/visit/insatser/0/insats", "twice")) << dump(twice);
+}
+
+TEST(Wire, EveryProblemInABodyIsReportedAtOnce) {
+  const auto all = issues_of(
+      R"({"visit": {"id": "", "staff": "anna", "customer": "c\u0000", "start": "1899-01-01T08:00",)"
+      R"( "end": "2026-03-02T08:20", "manual": "yes", "stat": 1,)"
+      R"( "note": ")" +
+      std::string(Limits::note_bytes + 1, 'x') + R"("}})");
+  EXPECT_TRUE(has_issue(all, "/visit/id", "empty")) << dump(all);
+  EXPECT_TRUE(has_issue(all, "/visit/customer", "control character")) << dump(all);
+  EXPECT_TRUE(has_issue(all, "/visit/start", "outside the years")) << dump(all);
+  EXPECT_TRUE(has_issue(all, "/visit/manual", "true or false")) << dump(all);
+  EXPECT_TRUE(has_issue(all, "/visit/stat", "did you mean 'start'")) << dump(all);
+  EXPECT_TRUE(has_issue(all, "/visit/note", "at most")) << dump(all);
+  EXPECT_EQ(all.size(), 6u) << dump(all);
+}
+
+TEST(Wire, IdsAreBoundedInLength) {
+  const auto r =
+      issues_of(R"({"shift_approval": {"shift": ")" + std::string(Limits::id_bytes + 1, 's') +
+                R"(", "approved_at": "2026-03-02T20:00"}})");
+  EXPECT_TRUE(has_issue(r, "/shift_approval/shift", "at most 128")) << dump(r);
+}
+
+TEST(Wire, APointerEscapesSlashAndTilde) {
+  const auto r = issues_of(kVisitHead + R"(, "a/b~c": 1}})");
+  EXPECT_TRUE(has_issue(r, "/visit/a~1b~0c", "unknown key")) << dump(r);
+}
+
 }  // namespace
-}  // namespace kvittens::harness
+}  // namespace kvittens::wire

@@ -6,8 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kvittens/model.hpp"
+#include "wire/wire.hpp"
 
-namespace kvittens::harness {
+namespace kvittens::wire {
 
 nlohmann::ordered_json to_json(const TraceEntry& t);
 nlohmann::ordered_json to_json(const Stamp& s);
@@ -16,4 +17,9 @@ nlohmann::ordered_json to_json(const VisitDecision& d);
 nlohmann::ordered_json to_json(const MonthlySummary& m);
 nlohmann::ordered_json to_json(const Decisions& d);
 
-}  // namespace kvittens::harness
+// The inverse of to_json(Decisions) and to_json(VisitDecision), for clients of the service.
+// Throws WireError.
+Decisions decode_decisions(const nlohmann::json& json);
+VisitDecision decode_visit_decision(const nlohmann::json& json);
+
+}  // namespace kvittens::wire

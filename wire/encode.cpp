@@ -1,12 +1,7 @@
-#include "harness/wire.hpp"
+// Encoding of worlds and registrations: the inverse of decode.cpp.
+#include "wire/wire.hpp"
 
-#include <yaml-cpp/yaml.h>
-
-#include "harness/evaluate_input.hpp"
-#include "harness/scenario.hpp"
-#include "harness/scenario_world.hpp"
-
-namespace kvittens::harness {
+namespace kvittens::wire {
 
 using Json = nlohmann::ordered_json;
 
@@ -160,58 +155,6 @@ Json body(const VisitEdit& e) {
   return Json{{"visit_edit", j}};
 }
 
-// Nesting depth of a JSON text, strings skipped; bounds the recursive decoders below.
-int nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-YAML::Node strict_json(std::string_view body, int max_depth) {
-  if (nesting_depth(body) > max_depth)
-    throw WireError("body: nested deeper than " + std::to_string(max_depth) + " levels");
-  try {
-    const auto strict = nlohmann::json::parse(body);  // strict JSON: YAML alone accepts more
-    (void)strict;
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    const auto at = what.find("parse error");
-    throw WireError("body: malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
-  }
-  try {
-    return YAML::Load(std::string(body));
-  } catch (const YAML::Exception& e) {
-    throw WireError("body:" + std::to_string(e.mark.line + 1) + ":" +
-                    std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
-}
-
-template <class F>
-auto located(F&& f) {
-  try {
-    return f();
-  } catch (const ScenarioError& e) {
-    throw WireError(e.what());
-  }
-}
-
 }  // namespace
 
 Json encode_world(const World& w) {
@@ -275,113 +218,4 @@ Json encode_registration(const Registration& r) {
   return std::visit([](const auto& x) { return body(x); }, r);
 }
 
-World decode_world(std::string_view text, int max_depth) {
-  const auto node = strict_json(text, max_depth);
-  return located([&] { return decode_scenario_world(node, "body"); });
-}
-
-Registration decode_registration(std::string_view text, int max_depth) {
-  const auto node = strict_json(text, max_depth);
-  return located([&] { return decode_registration(node, "body"); });
-}
-
-namespace {
-
-DecisionState state(const std::string& s) {
-  if (s == "approved") return DecisionState::Approved;
-  if (s == "reduced") return DecisionState::Reduced;
-  if (s == "rejected") return DecisionState::Rejected;
-  throw WireError("decision state '" + s + "' is not approved, reduced or rejected");
-}
-
-Trace trace(const nlohmann::json& j) {
-  Trace out;
-  for (const auto& t : j) {
-    const auto& clause = t.at("clause").get_ref<const std::string&>();
-    if (clause.size() > 255)
-      throw WireError("decisions: trace clause id of " + std::to_string(clause.size()) +
-                      " bytes (at most 255)");
-    out.add(clause, t.at("reason").get_ref<const std::string&>());
-  }
-  return out;
-}
-
-Stamp stamp(const nlohmann::json& j) {
-  return {j.at("pack"), j.at("version"), j.at("effective"), j.at("hash")};
-}
-
-template <class F>
-auto wire(F&& f) {
-  try {
-    return f();
-  } catch (const nlohmann::json::exception& e) {
-    throw WireError(std::string("decisions: ") + e.what());
-  } catch (const TimeError& e) {
-    throw WireError(std::string("decisions: ") + e.what());
-  }
-}
-
-}  // namespace
-
-VisitDecision decode_visit_decision(const nlohmann::json& j) {
-  return wire([&] {
-    VisitDecision d;
-    d.id = j.at("id");
-    d.kind = j.at("kind");
-    d.provider = j.at("provider");
-    d.customer = j.at("customer");
-    d.staff = j.at("staff");
-    d.start = parse_local(j.at("start").get<std::string>());
-    d.end = parse_local(j.at("end").get<std::string>());
-    d.registered_minutes = j.at("registered_minutes");
-    d.paid_minutes = j.at("paid_minutes");
-    d.state = state(j.at("state"));
-    d.customer_fee = j.at("customer_fee");
-    d.manual = j.at("manual");
-    for (const auto& i : j.at("insatser")) {
-      InsatsDecision x;
-      x.insats = i.at("insats");
-      x.registered_minutes = i.at("registered_minutes");
-      x.paid_minutes = i.at("paid_minutes");
-      x.state = state(i.at("state"));
-      x.customer_fee = i.at("customer_fee");
-      x.trace = trace(i.at("trace"));
-      d.insatser.push_back(std::move(x));
-    }
-    d.trace = trace(j.at("trace"));
-    d.stamp = stamp(j.at("stamp"));
-    return d;
-  });
-}
-
-Decisions decode_decisions(const nlohmann::json& j) {
-  return wire([&] {
-    Decisions out;
-    for (const auto& v : j.at("decisions")) out.visits.push_back(decode_visit_decision(v));
-    for (const auto& m : j.at("months")) {
-      MonthlySummary s;
-      s.provider = m.at("provider");
-      s.month = m.at("month");
-      s.visits = m.at("visits");
-      s.manual_visits = m.at("manual_visits");
-      // The text carries the share to 4 decimals; the engine's value is manual/visits
-      // (backend/engine/monthly.cpp), restored exactly from the two counts.
-      s.manual_share = s.visits ? static_cast<double>(s.manual_visits) / s.visits
-                                : m.at("manual_share").get<double>();
-      s.manual_share_exceeded = m.at("manual_share_exceeded");
-      s.paid_minutes = m.at("paid_minutes");
-      s.rejected = m.at("rejected");
-      for (const auto& r : m.at("repayments"))
-        s.repayments.push_back({r.at("visit"),
-                                r.at("paid_before"),
-                                r.at("due_now"),
-                                {r.at("clause"), r.at("reason")}});
-      s.trace = trace(m.at("trace"));
-      s.stamp = stamp(m.at("stamp"));
-      out.months.push_back(std::move(s));
-    }
-    return out;
-  });
-}
-
-}  // namespace kvittens::harness
+}  // namespace kvittens::wire
