@@ -131,9 +131,12 @@ HttpReply HttpBackend::request(const std::string& method, const std::string& tar
   req.keep_alive(true);
   req.body() = body;
   req.prepare_payload();
+  const std::string what = method + " " + target;
+  if (!gave_up_.empty())
+    throw HttpBackendError(what + ": not tried, the backend stopped answering earlier (" +
+                           gave_up_ + ")");
   std::string why;
   auto wait = options_.backoff;
-  const std::string what = method + " " + target;
   const std::string id = registration_id.empty() ? "" : "id=" + registration_id;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
     note("request", what, id, "");
@@ -151,6 +154,7 @@ HttpReply HttpBackend::request(const std::string& method, const std::string& tar
       wait *= 2;
     }
   }
+  if (options_.give_up_when_unreachable) gave_up_ = why;
   throw HttpBackendError(method + " " + target + ": " + why + " (after " +
                          std::to_string(options_.attempts) + " tries)");
 }

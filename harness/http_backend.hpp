@@ -24,6 +24,10 @@ struct HttpOptions {
   std::chrono::milliseconds timeout{10000};  // per operation: connect, write, read
   int attempts = 4;                          // tries per request (transport failures, 5xx)
   std::chrono::milliseconds backoff{50};     // doubled after every failed try
+  // Once every try of one request failed (the server is gone or keeps failing), later
+  // requests fail at once instead of trying again: a client that streams many registrations
+  // (`simulate --backend`) then stops in bounded time rather than retrying each of them.
+  bool give_up_when_unreachable = false;
 };
 
 struct HttpReply {
@@ -66,6 +70,7 @@ class HttpBackend final : public BackendClient {
   std::unique_ptr<Connection> conn_;
   std::string token_;
   HttpOptions options_;
+  std::string gave_up_;  // why every try of a request failed, once give_up_when_unreachable
   DeviceLog* log_ = nullptr;
 };
 

@@ -119,6 +119,15 @@ int run(const RunArgs& a) {
   harness::RunOptions options;
   options.backend = harness::inprocess_backends();
   if (!a.backend_url.empty()) {
+    // One sandbox first, for the first run's rules: a backend that cannot be reached or a
+    // token it refuses is one clear error before anything runs, not one ERROR per run.
+    try {
+      (void)harness::HttpBackend::create_sandbox(a.backend_url, a.token, jobs.front().rules);
+    } catch (const std::exception& e) {
+      std::cerr << "kvittens run: --backend " << a.backend_url << ": " << e.what()
+                << "; nothing was run\n";
+      return kUsage;
+    }
     // Each run gets its own sandbox realm on the server, so scenarios never share a world.
     options.backend = [url = a.backend_url, token = a.token](
                           const std::string& rules) -> std::unique_ptr<BackendClient> {

@@ -13,12 +13,12 @@
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/inputs.hpp"
-#include "wire/decisions_json.hpp"
 #include "harness/http_backend.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "sim/core/synthetic_hardware.hpp"
 #include "sim/load/month.hpp"
+#include "wire/decisions_json.hpp"
 
 namespace kvittens::cli {
 namespace {
@@ -152,7 +152,11 @@ int simulate(SimulateArgs a) {
   sim::load::BackendFactory chosen = in_process;
   if (!a.backend_url.empty())
     chosen = [&a](const std::string& rules) -> std::unique_ptr<BackendClient> {
-      return harness::HttpBackend::create_sandbox(a.backend_url, a.token, rules);
+      // A server that dies mid-month ends the run, instead of every phone retrying every
+      // registration against it.
+      harness::HttpOptions http;
+      http.give_up_when_unreachable = true;
+      return harness::HttpBackend::create_sandbox(a.backend_url, a.token, rules, http);
     };
 
   ProgressLine progress(!a.no_progress);

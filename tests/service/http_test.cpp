@@ -62,6 +62,33 @@ TEST(ServiceHttp, TheScenarioLibraryDecidesTheSameOverHttpAsInProcess) {
   EXPECT_GT(nlohmann::json::parse(a).dump().find("\"paid_minutes\""), 0u);
 }
 
+// A wrong token or a backend that is not there is one clear error before anything runs (it was
+// one ERROR per scenario run, 129 of them).
+TEST(ServiceHttp, RunAgainstABackendThatRefusesOrIsAbsentStopsWithOneError) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  const auto scenario = std::string(KVITTENS_SOURCE_DIR) + "/scenarios/hemtjanst";
+  const int refused =
+      run_kvittens("run --hardware none --backend " + server.url() + " --token wrong " + scenario,
+                   dir.path / "refused.log");
+  const auto refused_log = read_file(dir.path / "refused.log");
+  EXPECT_EQ(refused, 2) << refused_log;
+  EXPECT_NE(refused_log.find("nothing was run"), std::string::npos) << refused_log;
+  EXPECT_NE(refused_log.find("403"), std::string::npos) << refused_log;
+  EXPECT_EQ(refused_log.find("ERROR"), std::string::npos) << refused_log;
+  // A port where nothing listens: the server's, once it has stopped.
+  const auto url = server.url();
+  server.child().signal(SIGTERM);
+  ASSERT_EQ(server.child().wait(std::chrono::seconds(10)), 0);
+  const int absent = run_kvittens("run --hardware none --backend " + url + " --token " +
+                                      ServeProcess::kSandboxToken + " " + scenario,
+                                  dir.path / "absent.log");
+  const auto absent_log = read_file(dir.path / "absent.log");
+  EXPECT_EQ(absent, 2) << absent_log;
+  EXPECT_NE(absent_log.find("nothing was run"), std::string::npos) << absent_log;
+  EXPECT_EQ(absent_log.find("ERROR"), std::string::npos) << absent_log;
+}
+
 TEST(ServiceHttp, BadInputGetsAJsonErrorAndTheServerKeepsServing) {
   TempDir dir;
   ServeProcess server(dir.path / "kvittens.db", {"--max-body", "4096"});
