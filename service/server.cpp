@@ -4,14 +4,18 @@
 #include <utility>
 
 #include <atomic>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -46,8 +50,35 @@ struct SessionCount {
   ~SessionCount() { --n; }
 };
 
+// Runs handler(request) on a worker and resumes the session on its own strand with the
+// answer: the handler may take long (a month's decisions, an fsync), the I/O threads may not.
+awaitable<Response> on_worker(asio::thread_pool& workers, const Handler& handler,
+                              const Request& request) {
+  const auto back = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(Response)>(
+      [&](auto done) {
+        asio::post(workers, [&handler, &request, back, done = std::move(done)]() mutable {
+          Response answer;
+          try {
+            answer = handler(request);
+          } catch (const std::exception&) {
+            answer = error_response(500, "internal", "the request could not be handled");
+          }
+          asio::post(back, [done = std::move(done), answer = std::move(answer)]() mutable {
+            done(std::move(answer));
+          });
+        });
+      },
+      use_awaitable);
+}
+
+// What only reads memory and answers at once: handled on the I/O thread.
+bool answered_inline(const Request& r) {
+  return r.target == "/health" || r.target.rfind("/health?", 0) == 0;
+}
+
 awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const ServerOptions& o,
-                        std::atomic<std::size_t>& sessions) {
+                        std::atomic<std::size_t>& sessions, asio::thread_pool& workers) {
   SessionCount count(sessions);
   beast::error_code ec;
   beast::flat_buffer buffer;
@@ -82,10 +113,14 @@ awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const 
                           std::string(req[http::field::authorization]), std::move(req.body())};
     // RFC 7230 §5.4: an HTTP/1.1 request without Host is answered 400.
     const bool has_host = req.version() < 11 || req.find(http::field::host) != req.end();
-    auto res = to_beast(
-        has_host ? handler(request)
-                 : error_response(400, "bad_request", "an HTTP/1.1 request needs a Host header"),
-        req.version(), req.keep_alive());
+    Response answer;
+    if (!has_host)
+      answer = error_response(400, "bad_request", "an HTTP/1.1 request needs a Host header");
+    else if (answered_inline(request))
+      answer = handler(request);
+    else
+      answer = co_await on_worker(workers, handler, request);
+    auto res = to_beast(answer, req.version(), req.keep_alive());
     stream.expires_after(o.write_timeout);
     co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
     if (ec || !res.keep_alive()) break;
@@ -94,7 +129,7 @@ awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const 
 }
 
 awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler, const ServerOptions& o,
-                       std::atomic<std::size_t>& sessions) {
+                       std::atomic<std::size_t>& sessions, asio::thread_pool& workers) {
   auto& ioc = static_cast<asio::io_context&>(acceptor.get_executor().context());
   for (;;) {
     beast::error_code ec;
@@ -107,7 +142,7 @@ awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler, const Se
       continue;
     }
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket)), handler, o, sessions),
+    asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket)), handler, o, sessions, workers),
                    asio::detached);
   }
 }
@@ -142,6 +177,7 @@ std::chrono::seconds run_tick(const ServerOptions& o, std::ostream& log) {
 int serve_http(const Handler& handler, const ServerOptions& o,
                const std::function<void(unsigned short)>& ready) {
   std::atomic<std::size_t> sessions{0};  // outlives the sessions' frames, destroyed with ioc
+  asio::thread_pool workers(static_cast<std::size_t>(std::max(1, o.handler_threads)));
   asio::io_context ioc{o.threads};
   tcp::acceptor acceptor(ioc);
   const tcp::endpoint endpoint(asio::ip::make_address(o.address), o.port);
@@ -159,7 +195,7 @@ int serve_http(const Handler& handler, const ServerOptions& o,
     tick.cancel();
     ioc.stop();
   });
-  asio::co_spawn(ioc, listen(acceptor, handler, o, sessions), asio::detached);
+  asio::co_spawn(ioc, listen(acceptor, handler, o, sessions, workers), asio::detached);
   if (o.on_tick) asio::co_spawn(ioc, ticker(tick, o), asio::detached);
   ready(acceptor.local_endpoint().port());
 
@@ -167,6 +203,7 @@ int serve_http(const Handler& handler, const ServerOptions& o,
   for (int i = 1; i < o.threads; ++i) threads.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  workers.join();  // a handler still running finishes before the store it uses is closed
   return 0;
 }
 

@@ -26,7 +26,11 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds write_timeout{10000};
   std::size_t max_connections = 512;  // beyond: accepted and closed at once
-  int threads = 2;                    // io_context threads (a handler may block on fsync)
+  int threads = 2;                    // io_context threads: reading and writing only
+  // Threads that run the handler, apart from the I/O threads, so a slow request (a month's
+  // decisions, an fsync) never holds up reading, writing or `/health`, which is answered on
+  // the I/O thread itself.
+  int handler_threads = 2;
   // Called every `tick` on a worker (e.g. the daily note purge); may be empty. When it
   // throws, it is logged and tried again after `retry`, for as long as the server runs.
   std::function<void()> on_tick;

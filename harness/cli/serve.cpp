@@ -5,10 +5,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/cli/commands.hpp"
 #include "service/server.hpp"
 #include "service/service.hpp"
 #include "service/store.hpp"
-#include "harness/cli/commands.hpp"
 
 namespace kvittens::cli {
 namespace {
@@ -21,6 +21,7 @@ struct ServeArgs {
   std::string sandbox_token;
   std::size_t body_limit = 1 << 20;
   int threads = 2;
+  int handler_threads = 2;
   int read_timeout_ms = 10000;
 };
 
@@ -39,6 +40,7 @@ int serve(const ServeArgs& a) {
   }
   server.body_limit = a.body_limit;
   server.threads = a.threads;
+  server.handler_threads = a.handler_threads;
   server.read_timeout = std::chrono::milliseconds(a.read_timeout_ms);
 
   service::ServiceOptions options;
@@ -90,7 +92,11 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Test mode: this bearer token may create sandbox realms (POST /v1/sandboxes)");
   cmd->add_option("--max-body", args->body_limit, "Largest request body in bytes")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads")->check(CLI::Range(1, 64));
+  cmd->add_option("--threads", args->threads, "I/O threads (reading and writing requests)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--handler-threads", args->handler_threads,
+                  "Threads that handle requests, apart from the I/O threads")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--read-timeout-ms", args->read_timeout_ms,
                   "Deadline for reading one request or idling between requests")
       ->check(CLI::Range(10, 3600000));
