@@ -20,6 +20,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -43,11 +45,38 @@ http::response<http::string_body> to_beast(const Response& r, unsigned version, 
   return res;
 }
 
-// Counts live sessions so the server can refuse beyond max_connections.
-struct SessionCount {
-  std::atomic<std::size_t>& n;
-  explicit SessionCount(std::atomic<std::size_t>& c) : n(c) { ++n; }
-  ~SessionCount() { --n; }
+// Live connections, in all and per client address, so the server can refuse beyond
+// max_connections and max_connections_per_client.
+struct Connections {
+  std::atomic<std::size_t> total{0};
+  std::mutex mu;
+  std::map<asio::ip::address, std::size_t> per_client;
+
+  // Counts a connection from `client` in; false (nothing counted) when a limit is reached.
+  bool admit(const asio::ip::address& client, const ServerOptions& o) {
+    std::lock_guard lock(mu);
+    auto& mine = per_client[client];
+    if (total.load() >= o.max_connections || mine >= o.max_connections_per_client) {
+      if (mine == 0) per_client.erase(client);
+      return false;
+    }
+    ++mine;
+    ++total;
+    return true;
+  }
+  void leave(const asio::ip::address& client) {
+    std::lock_guard lock(mu);
+    if (const auto it = per_client.find(client); it != per_client.end() && --it->second == 0)
+      per_client.erase(it);
+    --total;
+  }
+};
+
+// One admitted connection, counted out when its session ends.
+struct Admitted {
+  Connections& c;
+  asio::ip::address client;
+  ~Admitted() { c.leave(client); }
 };
 
 // Runs handler(request) on a worker and resumes the session on its own strand with the
@@ -78,8 +107,9 @@ bool answered_inline(const Request& r) {
 }
 
 awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const ServerOptions& o,
-                        std::atomic<std::size_t>& sessions, asio::thread_pool& workers) {
-  SessionCount count(sessions);
+                        Connections& connections, asio::ip::address client,
+                        asio::thread_pool& workers) {
+  const Admitted admitted{connections, client};
   beast::error_code ec;
   beast::flat_buffer buffer;
   for (;;) {
@@ -129,7 +159,7 @@ awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const 
 }
 
 awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler, const ServerOptions& o,
-                       std::atomic<std::size_t>& sessions, asio::thread_pool& workers) {
+                       Connections& connections, asio::thread_pool& workers) {
   auto& ioc = static_cast<asio::io_context&>(acceptor.get_executor().context());
   for (;;) {
     beast::error_code ec;
@@ -137,12 +167,15 @@ awaitable<void> listen(tcp::acceptor& acceptor, const Handler& handler, const Se
                                                  asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. too many open files: keep serving the others
-    if (sessions.load() >= o.max_connections) {
-      socket.close(ec);
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec || !connections.admit(peer.address(), o)) {
+      socket.close(ec);  // one client's idle sockets cannot take every slot
       continue;
     }
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket)), handler, o, sessions, workers),
+    asio::co_spawn(ex,
+                   session(beast::tcp_stream(std::move(socket)), handler, o, connections,
+                           peer.address(), workers),
                    asio::detached);
   }
 }
@@ -176,7 +209,7 @@ std::chrono::seconds run_tick(const ServerOptions& o, std::ostream& log) {
 
 int serve_http(const Handler& handler, const ServerOptions& o,
                const std::function<void(unsigned short)>& ready) {
-  std::atomic<std::size_t> sessions{0};  // outlives the sessions' frames, destroyed with ioc
+  Connections connections;  // outlives the sessions' frames, destroyed with ioc
   asio::thread_pool workers(static_cast<std::size_t>(std::max(1, o.handler_threads)));
   asio::io_context ioc{o.threads};
   tcp::acceptor acceptor(ioc);
@@ -195,7 +228,7 @@ int serve_http(const Handler& handler, const ServerOptions& o,
     tick.cancel();
     ioc.stop();
   });
-  asio::co_spawn(ioc, listen(acceptor, handler, o, sessions, workers), asio::detached);
+  asio::co_spawn(ioc, listen(acceptor, handler, o, connections, workers), asio::detached);
   if (o.on_tick) asio::co_spawn(ioc, ticker(tick, o), asio::detached);
   ready(acceptor.local_endpoint().port());
 

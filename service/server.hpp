@@ -26,7 +26,10 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds write_timeout{10000};
   std::size_t max_connections = 512;  // beyond: accepted and closed at once
-  int threads = 2;                    // io_context threads: reading and writing only
+  // From one client address: beyond, its new connections are accepted and closed at once, so
+  // one client's idle sockets cannot take the slots of every other.
+  std::size_t max_connections_per_client = 64;
+  int threads = 2;  // io_context threads: reading and writing only
   // Threads that run the handler, apart from the I/O threads, so a slow request (a month's
   // decisions, an fsync) never holds up reading, writing or `/health`, which is answered on
   // the I/O thread itself.

@@ -22,6 +22,7 @@ struct ServeArgs {
   std::size_t body_limit = 1 << 20;
   int threads = 2;
   int handler_threads = 2;
+  std::size_t per_client = 64;
   int read_timeout_ms = 10000;
 };
 
@@ -41,6 +42,7 @@ int serve(const ServeArgs& a) {
   server.body_limit = a.body_limit;
   server.threads = a.threads;
   server.handler_threads = a.handler_threads;
+  server.max_connections_per_client = a.per_client;
   server.read_timeout = std::chrono::milliseconds(a.read_timeout_ms);
 
   service::ServiceOptions options;
@@ -94,6 +96,10 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "I/O threads (reading and writing requests)")
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--max-connections-per-client", args->per_client,
+                  "Connections one client address may hold open (beyond: closed at once)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--handler-threads", args->handler_threads,
                   "Threads that handle requests, apart from the I/O threads")
       ->check(CLI::Range(1, 64));
