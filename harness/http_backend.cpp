@@ -197,16 +197,29 @@ SubmitResult HttpBackend::submit(const Registration& registration) {
 }
 
 Decisions HttpBackend::decisions() {
-  const auto reply = request("GET", "/v1/decisions");
-  if (reply.status != 200)
-    throw HttpBackendError("GET /v1/decisions: HTTP " + std::to_string(reply.status) + ": " +
-                           message_of(reply));
-  try {
-    return wire::decode_decisions(nlohmann::json::parse(reply.body));
-  } catch (const nlohmann::json::exception& e) {
-    throw HttpBackendError(std::string("GET /v1/decisions: unexpected reply: ") + e.what());
-  } catch (const wire::WireError& e) {
-    throw HttpBackendError(std::string("GET /v1/decisions: ") + e.what());
+  // Page after page (docs/backend-api.yaml): the summaries come with the last one.
+  Decisions all;
+  const std::string first = "/v1/decisions?limit=" + std::to_string(options_.page);
+  std::string target = first;
+  for (;;) {
+    const auto reply = request("GET", target);
+    if (reply.status != 200)
+      throw HttpBackendError("GET " + target + ": HTTP " + std::to_string(reply.status) + ": " +
+                             message_of(reply));
+    try {
+      const auto json = nlohmann::json::parse(reply.body);
+      auto page = wire::decode_decisions(json);
+      for (auto& d : page.visits) all.visits.push_back(std::move(d));
+      if (!json.contains("next")) {
+        all.months = std::move(page.months);
+        return all;
+      }
+      target = first + "&after=" + json.at("next").get<std::string>();
+    } catch (const nlohmann::json::exception& e) {
+      throw HttpBackendError("GET " + target + ": unexpected reply: " + e.what());
+    } catch (const wire::WireError& e) {
+      throw HttpBackendError("GET " + target + ": " + e.what());
+    }
   }
 }
 

@@ -28,6 +28,7 @@ struct HttpOptions {
   // requests fail at once instead of trying again: a client that streams many registrations
   // (`simulate --backend`) then stops in bounded time rather than retrying each of them.
   bool give_up_when_unreachable = false;
+  std::size_t page = 1000;  // decisions per GET /v1/decisions page
 };
 
 struct HttpReply {

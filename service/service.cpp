@@ -4,7 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <charconv>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -79,6 +81,10 @@ std::optional<std::string> bearer_token(const std::string& header) {
   if (token.find_first_of(" \t") != std::string::npos) return std::nullopt;
   return token;
 }
+
+// Decisions per page of GET /v1/decisions, unless `limit` says otherwise, and the most.
+constexpr std::size_t kDefaultPage = 1000;
+constexpr std::size_t kMaxPage = 10000;
 
 Response json_response(int status, const Json& j) {
   // Replace, not throw: a message may quote bytes of a body that were not UTF-8.
@@ -517,12 +523,41 @@ Response Service::route(const Request& req) {
         if (d.id == id && mine(d.provider)) return json_response(200, wire::to_json(d));
       return error_response(404, "not_found", "no decision '" + id + "'");
     }
-    Decisions out;
-    for (auto& d : all.visits)
-      if (mine(d.provider)) out.visits.push_back(std::move(d));
-    for (auto& m : all.months)
-      if (mine(m.provider)) out.months.push_back(std::move(m));
-    return json_response(200, wire::to_json(out));
+    // One page: at most `limit` decisions from position `after`; the monthly summaries come
+    // with the last page. A response's size is bounded by the page, not by the realm.
+    std::size_t limit = kDefaultPage, from = 0;
+    const auto number = [&](const char* key, std::size_t& out, std::size_t max) {
+      if (!query.count(key)) return true;
+      const auto& text = query.at(key);
+      std::size_t v = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc{} || end != text.data() + text.size() || v > max) return false;
+      out = v;
+      return true;
+    };
+    if (!number("limit", limit, kMaxPage) || limit == 0)
+      return error_response(400, "bad_request",
+                            "limit: expected a whole number 1.." + std::to_string(kMaxPage));
+    if (!number("after", from, std::numeric_limits<std::size_t>::max()))
+      return error_response(400, "bad_request", "after: expected the 'next' of an earlier page");
+    Decisions page;
+    std::size_t position = 0;
+    bool more = false;
+    for (auto& d : all.visits) {
+      if (!mine(d.provider)) continue;
+      if (position++ < from) continue;
+      if (page.visits.size() == limit) {
+        more = true;
+        break;
+      }
+      page.visits.push_back(std::move(d));
+    }
+    if (!more)
+      for (auto& m : all.months)
+        if (mine(m.provider)) page.months.push_back(std::move(m));
+    auto body = wire::to_json(page);
+    if (more) body["next"] = std::to_string(from + limit);
+    return json_response(200, body);
   }
 
   if (path == "/v1/months") {

@@ -89,6 +89,39 @@ TEST(ServiceHttp, RunAgainstABackendThatRefusesOrIsAbsentStopsWithOneError) {
   EXPECT_EQ(absent_log.find("ERROR"), std::string::npos) << absent_log;
 }
 
+// The client reads every page: two decisions a page, five visits.
+TEST(ServiceHttp, TheClientReadsEveryPageOfDecisions) {
+  TempDir dir;
+  ServeProcess server(dir.path / "kvittens.db");
+  HttpOptions small;
+  small.page = 2;
+  auto client = HttpBackend::create_sandbox(server.url(), ServeProcess::kSandboxToken,
+                                            "nacka-hemtjanst@3.0", small);
+  World w;
+  w.providers = {{"p1", "Omsorg"}};
+  w.customers.push_back({});
+  w.customers.back().id = "c1";
+  w.customers.back().provider = "p1";
+  w.staff.push_back({});
+  w.staff.back().id = "anna";
+  w.staff.back().provider = "p1";
+  client->sync_world(w);
+  for (int day = 2; day <= 6; ++day) {
+    Visit v;
+    v.id = "v" + std::to_string(day);
+    v.staff = "anna";
+    v.customer = "c1";
+    v.start = parse_local("2026-03-0" + std::to_string(day) + "T08:00");
+    v.end = v.start + std::chrono::minutes(30);
+    ASSERT_TRUE(client->submit(v).accepted);
+  }
+  const auto d = client->decisions();
+  ASSERT_EQ(d.visits.size(), 5u);
+  EXPECT_EQ(d.visits.front().id, "v2");
+  EXPECT_EQ(d.visits.back().id, "v6");
+  EXPECT_FALSE(d.months.empty());
+}
+
 TEST(ServiceHttp, BadInputGetsAJsonErrorAndTheServerKeepsServing) {
   TempDir dir;
   ServeProcess server(dir.path / "kvittens.db", {"--max-body", "4096"});

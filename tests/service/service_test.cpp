@@ -231,6 +231,39 @@ TEST_F(ServiceTest, AProviderCannotApproveAnotherProvidersShift) {
   expect_json_error(call("POST", "/v1/registrations", "combine", approval), 422);
 }
 
+// A month's list once went out as one 20 MB string per request: it comes in pages now.
+TEST_F(ServiceTest, DecisionsComeInPagesThatAddUpToTheWholeList) {
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  for (int day = 2; day <= 6; ++day)
+    ASSERT_EQ(call("POST", "/v1/registrations", "p1",
+                   visit("v" + std::to_string(day), "anna", "c1",
+                         "2026-03-0" + std::to_string(day) + "T08:00"))
+                  .status,
+              201);
+  const auto whole = json::parse(call("GET", "/v1/decisions?limit=10000", "p1").body);
+  ASSERT_EQ(whole["decisions"].size(), 5u);
+  EXPECT_FALSE(whole.contains("next"));
+  json joined = json::array();
+  std::string target = "/v1/decisions?limit=2";
+  int pages = 0;
+  for (;;) {
+    const auto page = json::parse(call("GET", target, "p1").body);
+    ++pages;
+    for (const auto& d : page["decisions"]) joined.push_back(d);
+    if (!page.contains("next")) {
+      EXPECT_EQ(page["months"], whole["months"]);  // the summaries come with the last page
+      break;
+    }
+    EXPECT_TRUE(page["months"].empty());
+    ASSERT_LT(pages, 10);
+    target = "/v1/decisions?limit=2&after=" + page["next"].get<std::string>();
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(joined, whole["decisions"]);
+  for (const char* bad : {"limit=0", "limit=10001", "limit=x", "after=-1", "after=1x"})
+    expect_json_error(call("GET", std::string("/v1/decisions?") + bad, "p1"), 400);
+}
+
 TEST_F(ServiceTest, PathsAndQueriesArePercentDecoded) {
   ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
   ASSERT_EQ(call("POST", "/v1/registrations", "p1", visit("v/1 a", "anna", "c1")).status, 201);
