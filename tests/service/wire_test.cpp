@@ -181,9 +181,12 @@ std::string dump(const std::vector<WireIssue>& issues) {
   return out;
 }
 
-const std::string kVisitHead =
-    R"({"visit": {"id": "v1", "staff": "anna", "customer": "c1", "start": "2026-03-02T08:00",)"
-    R"( "end": "2026-03-02T08:20")";
+// A visit body with `more` (", KEY: VALUE" pairs) after its required fields.
+std::string visit_with(const std::string& more) {
+  return R"({"visit": {"id": "v1", "staff": "anna", "customer": "c1", "start": "2026-03-02T08:00",)"
+         R"( "end": "2026-03-02T08:20")" +
+         more + "}}";
+}
 
 TEST(Wire, BadBodiesAreLocated) {
   EXPECT_THROW(decode_registration("{\"visit\": "), WireError);
@@ -196,15 +199,15 @@ TEST(Wire, BadBodiesAreLocated) {
 
 // What Python's json.dumps sends for a character outside the BMP: a valid surrogate pair.
 TEST(Wire, AnEscapedSurrogatePairIsOneCharacter) {
-  const auto r = decode_registration(kVisitHead + R"(, "note": "glad \ud83d\ude00"}})");
+  const auto r = decode_registration(visit_with(R"(, "note": "glad \ud83d\ude00")"));
   EXPECT_EQ(std::get<Visit>(r).note, "glad \xF0\x9F\x98\x80");
 }
 
 TEST(Wire, TextThatIsNotUtf8IsRefusedWithItsPlace) {
-  const auto bad = issues_of(kVisitHead + ",\n \"note\": \"\xff\xfe\"}}");
+  const auto bad = issues_of(visit_with(",\n \"note\": \"\xff\xfe\""));
   EXPECT_TRUE(has_issue(bad, "", "line 2")) << dump(bad);
   EXPECT_TRUE(has_issue(bad, "", "UTF-8")) << dump(bad);
-  const auto lone = issues_of(kVisitHead + R"(, "note": "\ud800"}})");
+  const auto lone = issues_of(visit_with(R"(, "note": "\ud800")"));
   EXPECT_TRUE(has_issue(lone, "", "surrogate")) << dump(lone);
 }
 
@@ -216,12 +219,12 @@ TEST(Wire, NumbersOutOfRangeAreRefusedNotOverflowed) {
   const auto frac = issues_of(R"({"payment": {"visit": "v1", "paid_minutes": 2.5}})");
   EXPECT_TRUE(has_issue(frac, "/payment/paid_minutes", "whole number")) << dump(frac);
   const auto insats =
-      issues_of(kVisitHead + R"(, "insatser": [{"insats": "Dusch", "minutes": 3000000000}]}})");
+      issues_of(visit_with(R"(, "insatser": [{"insats": "Dusch", "minutes": 3000000000}])"));
   EXPECT_TRUE(has_issue(insats, "/visit/insatser/0/minutes", "out of range")) << dump(insats);
 }
 
 TEST(Wire, AKeyGivenTwiceIsRefusedWhereItStands) {
-  const auto twice = issues_of(kVisitHead + R"(, "insatser": [{"insats": "A", "insats": "B"}]}})");
+  const auto twice = issues_of(visit_with(R"(, "insatser": [{"insats": "A", "insats": "B"}])"));
   EXPECT_TRUE(has_issue(twice, "/visit/insatser/0/insats", "twice")) << dump(twice);
 }
 
@@ -248,7 +251,7 @@ TEST(Wire, IdsAreBoundedInLength) {
 }
 
 TEST(Wire, APointerEscapesSlashAndTilde) {
-  const auto r = issues_of(kVisitHead + R"(, "a/b~c": 1}})");
+  const auto r = issues_of(visit_with(R"(, "a/b~c": 1)"));
   EXPECT_TRUE(has_issue(r, "/visit/a~1b~0c", "unknown key")) << dump(r);
 }
 
