@@ -361,6 +361,39 @@ TEST_F(ServiceTest, APurgeReachesEveryNoteTheStoreHolds) {
     EXPECT_EQ(call("POST", "/v1/registrations", token, b).status, 200) << b;
 }
 
+// Boendestöd comments are Phoniro app notes too (I-B8): kept 180 days, then purged.
+TEST_F(ServiceTest, ABoendestodRealmsNotesArePurgedToo) {
+  auto r = call("POST", "/v1/sandboxes", "sandbox", R"({"rules": "nacka-boendestod@1.0"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto token = json::parse(r.body)["token"].get<std::string>();
+  const auto realm = json::parse(r.body)["sandbox"].get<std::string>();
+  ASSERT_EQ(call("PUT", "/v1/world", token,
+                 R"({"providers": [{"id": "p1"}], "staff": [{"id": "anna"}],
+                     "customers": [{"id": "c1", "service": "boendestod", "granted_weekly_hours": 4}]})")
+                .status,
+            200);
+  json v{{"visit",
+          {{"id", "v1"},
+           {"staff", "anna"},
+           {"customer", "c1"},
+           {"start", "2026-03-02T10:00"},
+           {"end", "2026-03-02T11:00"},
+           {"start_place", "outside"},
+           {"end_place", "outside"},
+           {"note", "SECRET on a walk"},
+           {"insatser", {"Boendestöd"}}}}};
+  r = call("POST", "/v1/registrations", token, v.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto before = call("GET", "/v1/decisions", token).body;
+  r = call("POST", "/v1/purge-notes", token, R"({"now": "2026-12-01T00:00"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["purged"], 1);
+  for (const auto& row : store_->registrations(realm))
+    EXPECT_EQ(row.body.find("SECRET"), std::string::npos) << row.body;
+  EXPECT_EQ(json::parse(call("GET", "/v1/decisions", token).body)["decisions"],
+            json::parse(before)["decisions"]);
+}
+
 // A sandbox's data is test data on its own clock: the server's daily purge leaves it alone.
 TEST_F(ServiceTest, TheServersClockPurgesTheDefaultRealmOnly) {
   auto r = call("POST", "/v1/sandboxes", "sandbox", "{}");
