@@ -56,6 +56,27 @@ std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
   return std::nullopt;
 }
 
+// 4.7 (I-12): a shared insats is split equally between the customers it names, one part each,
+// so the parts together never pay more than its time. A part for a customer it does not name,
+// a second part for the same customer, or a part selecting the shared insats twice would.
+std::optional<Refusal> check_shared_part(const SharedInsats& s, const Visit& v,
+                                         const AcceptedRegistrations& accepted) {
+  const auto& named = s.customers;
+  if (std::find(named.begin(), named.end(), v.customer) == named.end())
+    return refuse("4.7", "visit " + v.id + " is a part of shared insats " + s.id +
+                             " for customer '" + v.customer + "', whom it does not name");
+  const auto selected = std::count_if(v.insatser.begin(), v.insatser.end(),
+                                      [&](const PerformedInsats& p) { return p.insats == s.insats; });
+  if (selected > 1)
+    return refuse("4.7", "visit " + v.id + " selects the shared insats " + s.insats + " " +
+                             std::to_string(selected) + " times; a part has it once");
+  for (const auto& o : accepted.all().visits)
+    if (o.id != v.id && o.shared_group == v.shared_group && o.customer == v.customer)
+      return refuse("4.7", "customer '" + v.customer + "' already has a part (visit " + o.id +
+                               ") of shared insats " + s.id + "; one part per customer");
+  return std::nullopt;
+}
+
 // The longest a registration with a start and an end may last (I-17): a besök is time at one
 // customer within a day, and every sum of minutes the engine makes stays far from overflow.
 constexpr std::chrono::hours kLongestVisit{24};
@@ -138,8 +159,12 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
       for (const auto& p : v.insatser)
         if (!engine.pack().insats(p.insats))
           return refuse("", "unknown insats '" + p.insats + "' in rule pack " + engine.pack().name);
-      if (v.shared_group && !find_by_id(existing.shared, *v.shared_group))
-        return refuse("", "unknown shared insats '" + *v.shared_group + "' (register it first)");
+      if (v.shared_group) {
+        const auto* s = find_by_id(existing.shared, *v.shared_group);
+        if (!s)
+          return refuse("", "unknown shared insats '" + *v.shared_group + "' (register it first)");
+        if (auto r = check_shared_part(*s, v, accepted)) return r;
+      }
       const auto* c = customer(w, v.customer);
       // Seed 000 §2 (I-7): one staff member's visits do not overlap, except the cohabitant's
       // visit (4.5) and visits of the same shared insats (4.7).
