@@ -124,7 +124,7 @@ std::filesystem::path default_rules_dir() {
 
 namespace {
 
-RulePack load_file(const std::filesystem::path& path, std::string_view wanted_version) {
+RulePack read_file(const std::filesystem::path& path, std::string_view wanted_version) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw RulePackError("cannot read rule pack " + path.string());
   std::stringstream buf;
@@ -297,6 +297,21 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
           {src.text(n, "id"), src.text(n, "clause"), src.text(n, "text")});
   }
   return pack;
+}
+
+// yaml-cpp throws its own exceptions when a node has another shape than the one read (a key
+// looked up in text, a list read as text, "yes" read as a number): the pack is malformed there,
+// so the error is a RulePackError at that node like the ones the checks above throw.
+RulePack load_file(const std::filesystem::path& path, std::string_view wanted_version) {
+  try {
+    return read_file(path, wanted_version);
+  } catch (const YAML::Exception& e) {
+    std::ostringstream out;
+    out << path.string();
+    if (e.mark.line >= 0) out << ':' << e.mark.line + 1 << ':' << e.mark.column + 1;
+    out << ": " << e.msg;
+    throw RulePackError(out.str());
+  }
 }
 
 }  // namespace

@@ -100,6 +100,24 @@ TEST(RulePack, ClauseIdsLongerThanATraceKeepsAreRefusedAtLoad) {
   expect_load_error("longid@1", dir, {"longid.yaml:9:", "256 bytes; at most 255"});
 }
 
+// Found by tests/fuzz (regressions/rule_pack/): a node of another shape than the one read
+// escaped as yaml-cpp's own exception instead of a RulePackError at the node.
+TEST(RulePack, ANodeOfTheWrongShapeIsALocatedError) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
+  std::filesystem::create_directories(dir);
+  const std::string head = "pack: shape\nservice: hemtjanst\ndocument: x\nseed: y\n";
+  const std::string version = "versions:\n  - {version: '1', effective: 2025-01-01}\nclauses: {}\n";
+  std::ofstream(dir / "shape.yaml") << head << "versions:\n  - v\n";
+  expect_load_error("shape", dir, {"shape.yaml:6:5:", "operator[] call on a scalar"});
+  std::ofstream(dir / "shape.yaml")
+      << head << version << "insatser:\n  - {name: A, category: care, pickup: maybe}\n";
+  expect_load_error("shape", dir, {"shape.yaml:9:39:", "bad conversion"});
+  std::ofstream(dir / "shape.yaml")
+      << head << version
+      << "insatser:\n  - {name: A, category: care, cap: {minutes: 12*, per: customer}}\n";
+  expect_load_error("shape", dir, {"shape.yaml:9:46:", "bad conversion"});
+}
+
 TEST(RulePack, ListsEveryPackAndVersion) {
   const auto all = list_rule_packs();
   EXPECT_NE(std::find(all.begin(), all.end(), "nacka-boendestod@1.0"), all.end());
