@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds one libFuzzer target under clang (ASan + UBSan) from the sources listed in
 # tests/fuzz/NAME.sources, replays every saved finding in tests/fuzz/regressions/NAME/ (each
-# must now pass), then fuzzes for a bounded time from the seeds in tests/fuzz/corpus/NAME/.
+# must now pass), then fuzzes for a bounded time from the seeds in tests/fuzz/corpus/NAME/
+# with the words in tests/fuzz/NAME.dict.
 # Self-contained: needs clang++ with libFuzzer and the libraries' -dev packages, not the main
 # build.
 #   run-fuzz.sh CLANGXX SOURCE_DIR WORK_DIR NAME [SECONDS]   (SECONDS defaults to
@@ -40,6 +41,9 @@ if ((${#regressions[@]})); then
 fi
 # The saved findings seed the fuzzing too: they sit next to paths worth mutating.
 cp -L "$here/corpus/$name"/* "${regressions[@]}" corpus/
+# The format's words (NAME.dict) let mutations write keys the seeds do not hold, or hold far apart.
+dict=()
+[ ! -f "$here/$name.dict" ] || dict=(-dict="$here/$name.dict")
 echo "== $name: fuzzing for ${seconds}s"
-exec ./fuzz -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+exec ./fuzz -max_total_time="$seconds" -timeout=10 -print_final_stats=1 "${dict[@]}" \
   -artifact_prefix="$out/" corpus
