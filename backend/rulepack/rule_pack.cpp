@@ -282,7 +282,12 @@ RulePack read_file(const std::filesystem::path& path, std::string_view wanted_ve
           const auto* b = pack.insats(src.text(cell, "b"));
           if (!a || !b || a->matrix_index < 0 || b->matrix_index < 0)
             src.fail(cell, "matrix change names an insats not in the matrix");
-          const auto to = matrix_state(src, cell["to"], src.text(cell, "to").at(0));
+          // A state is one character: empty text has none to read, and longer text is not a
+          // state even when it starts like one.
+          const auto to_text = src.text(cell, "to");
+          if (to_text.size() != 1)
+            src.fail(cell["to"], "expected matrix state '+', '-' or '?', got '" + to_text + "'");
+          const auto to = matrix_state(src, cell["to"], to_text[0]);
           pack.matrix[static_cast<std::size_t>(a->matrix_index * n + b->matrix_index)] = to;
           pack.matrix[static_cast<std::size_t>(b->matrix_index * n + a->matrix_index)] = to;
           pack.matrix_changes.push_back(effective + ": " + a->name + " + " + b->name + " " +
