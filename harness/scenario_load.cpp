@@ -877,8 +877,12 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options,
       const fs::path p = fs::path(path).parent_path() / inc;
       const std::string inc_display =
           (fs::path(display).parent_path() / inc).lexically_normal().string();
-      if (!fs::exists(p)) {
-        r.fail(root["include"], "cannot include '" + inc + "': no such file next to the scenario");
+      // The overload with an error code: a name the system refuses (longer than a file name
+      // may be) throws filesystem_error from the other, and is a bad include like any other.
+      std::error_code ec;
+      if (!fs::exists(p, ec)) {
+        r.fail(root["include"], "cannot include '" + inc + "': " +
+                                    (ec ? ec.message() : "no such file next to the scenario"));
       }
       const YAML::Node inc_root = load_yaml_file(p.string(), inc_display);
       Block b{YamlReader(inc_display), inc_root["world"], inc_root["doors"]};

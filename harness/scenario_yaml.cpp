@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -140,8 +141,17 @@ std::string YamlReader::choice(const YAML::Node& node, const std::vector<std::st
 YAML::Node load_yaml_file(const std::string& path, const std::string& display) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(Where{display, 1, 1}, "cannot read the file");
+  // Read here, not by yaml-cpp: a directory opens but its read throws from libstdc++ itself,
+  // past the stream's state (an empty `include:` names the scenario's folder), and yaml-cpp
+  // leaks its buffer when a read throws under it.
+  std::string text;
   try {
-    return YAML::Load(in);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {
+    throw ScenarioError(Where{display, 1, 1}, "cannot read the file: " + e.code().message());
+  }
+  try {
+    return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw ScenarioError(Where{display, e.mark.line + 1, e.mark.column + 1},
                         "not valid YAML: " + e.msg);

@@ -124,7 +124,7 @@ std::filesystem::path default_rules_dir() {
 
 namespace {
 
-RulePack load_file(const std::filesystem::path& path, std::string_view wanted_version) {
+RulePack read_file(const std::filesystem::path& path, std::string_view wanted_version) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw RulePackError("cannot read rule pack " + path.string());
   std::stringstream buf;
@@ -282,7 +282,12 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
           const auto* b = pack.insats(src.text(cell, "b"));
           if (!a || !b || a->matrix_index < 0 || b->matrix_index < 0)
             src.fail(cell, "matrix change names an insats not in the matrix");
-          const auto to = matrix_state(src, cell["to"], src.text(cell, "to").at(0));
+          // A state is one character: empty text has none to read, and longer text is not a
+          // state even when it starts like one.
+          const auto to_text = src.text(cell, "to");
+          if (to_text.size() != 1)
+            src.fail(cell["to"], "expected matrix state '+', '-' or '?', got '" + to_text + "'");
+          const auto to = matrix_state(src, cell["to"], to_text[0]);
           pack.matrix[static_cast<std::size_t>(a->matrix_index * n + b->matrix_index)] = to;
           pack.matrix[static_cast<std::size_t>(b->matrix_index * n + a->matrix_index)] = to;
           pack.matrix_changes.push_back(effective + ": " + a->name + " + " + b->name + " " +
@@ -297,6 +302,21 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
           {src.text(n, "id"), src.text(n, "clause"), src.text(n, "text")});
   }
   return pack;
+}
+
+// yaml-cpp throws its own exceptions when a node has another shape than the one read (a key
+// looked up in text, a list read as text, "yes" read as a number): the pack is malformed there,
+// so the error is a RulePackError at that node like the ones the checks above throw.
+RulePack load_file(const std::filesystem::path& path, std::string_view wanted_version) {
+  try {
+    return read_file(path, wanted_version);
+  } catch (const YAML::Exception& e) {
+    std::ostringstream out;
+    out << path.string();
+    if (e.mark.line >= 0) out << ':' << e.mark.line + 1 << ':' << e.mark.column + 1;
+    out << ": " << e.msg;
+    throw RulePackError(out.str());
+  }
 }
 
 }  // namespace

@@ -100,6 +100,46 @@ TEST(RulePack, ClauseIdsLongerThanATraceKeepsAreRefusedAtLoad) {
   expect_load_error("longid@1", dir, {"longid.yaml:9:", "256 bytes; at most 255"});
 }
 
+// Found by tests/fuzz (regressions/rule_pack/): a node of another shape than the one read
+// escaped as yaml-cpp's own exception instead of a RulePackError at the node.
+TEST(RulePack, ANodeOfTheWrongShapeIsALocatedError) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
+  std::filesystem::create_directories(dir);
+  const std::string head = "pack: shape\nservice: hemtjanst\ndocument: x\nseed: y\n";
+  const std::string version = "versions:\n  - {version: '1', effective: 2025-01-01}\nclauses: {}\n";
+  std::ofstream(dir / "shape.yaml") << head << "versions:\n  - v\n";
+  expect_load_error("shape", dir, {"shape.yaml:6:5:", "operator[] call on a scalar"});
+  std::ofstream(dir / "shape.yaml")
+      << head << version << "insatser:\n  - {name: A, category: care, pickup: maybe}\n";
+  expect_load_error("shape", dir, {"shape.yaml:9:39:", "bad conversion"});
+  std::ofstream(dir / "shape.yaml")
+      << head << version
+      << "insatser:\n  - {name: A, category: care, cap: {minutes: 12*, per: customer}}\n";
+  expect_load_error("shape", dir, {"shape.yaml:9:46:", "bad conversion"});
+}
+
+// A matrix change's `to` was read as its first character: empty text threw std::out_of_range
+// out of the loader (regressions/rule_pack/matrix-change-to-is-empty.yaml).
+TEST(RulePack, AMatrixChangeToIsOneState) {
+  const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
+  std::filesystem::create_directories(dir);
+  const auto pack = [&](const std::string& to) {
+    std::ofstream(dir / "change.yaml")
+        << "pack: change\nservice: hemtjanst\ndocument: x\nseed: y\n"
+           "versions:\n  - {version: '1', effective: 2025-01-01}\nclauses: {}\n"
+           "insatser:\n  - {name: A, category: care}\n  - {name: B, category: care}\n"
+           "matrix:\n  columns: [A, B]\n  rows: {A: '+?', B: '?+'}\n"
+           "  changes:\n    - effective: 2025-01-01\n      cells: [{a: A, b: B, from: '?', to: '"
+        << to << "'}]\n";
+  };
+  pack("+");
+  EXPECT_EQ(load_rule_pack("change", dir).matrix_changes.size(), 1u);
+  pack("");
+  expect_load_error("change", dir, {"change.yaml:16:43:", "expected matrix state", "got ''"});
+  pack("+-");
+  expect_load_error("change", dir, {"change.yaml:16:43:", "got '+-'"});
+}
+
 TEST(RulePack, ListsEveryPackAndVersion) {
   const auto all = list_rule_packs();
   EXPECT_NE(std::find(all.begin(), all.end(), "nacka-boendestod@1.0"), all.end());

@@ -216,6 +216,33 @@ TEST(ScenarioLoad, UnlockingADoorWithoutALockIsRefused) {
   EXPECT_NE(msg.find("door 'elsa' has no lock"), std::string::npos) << msg;
 }
 
+// A directory opened as a file threw std::ios_base::failure out of the loader when read
+// (tests/fuzz/regressions/scenario_load/include-is-the-folder.yaml: a tag left `include:` empty).
+TEST(ScenarioLoad, AnIncludeThatIsAFolderCannotBeRead) {
+  const auto msg = error_of([] {
+    load_text("d.yaml",
+              "scenario: test\n"
+              "clause: \"000 4.10\"\n"
+              "rules: [\"nacka-hemtjanst@3.0\"]\n"
+              "include: \"\"\n");
+  });
+  EXPECT_NE(msg.find(":1:1: cannot read the file: Is a directory"), std::string::npos) << msg;
+}
+
+// A name longer than a file name may be made std::filesystem throw out of the loader
+// (tests/fuzz/regressions/scenario_load/include-name-too-long.yaml).
+TEST(ScenarioLoad, AnIncludeTheSystemCannotNameIsRefusedAtTheInclude) {
+  const auto msg = error_of([] {
+    load_text("i.yaml",
+              "scenario: test\n"
+              "clause: \"000 4.10\"\n"
+              "rules: [\"nacka-hemtjanst@3.0\"]\n"
+              "include: " +
+                  std::string(300, 'a') + "\nsteps: []\nexpect: {}\n");
+  });
+  EXPECT_NE(msg.find("i.yaml:4:10: cannot include 'aaa"), std::string::npos) << msg;
+}
+
 TEST(ScenarioLoad, ByRulesBlocksOverrideTheCommonExpectation) {
   const auto s = load_text("b.yaml",
                            "scenario: test\n"
