@@ -518,10 +518,22 @@ Response Service::route(const Request& req) {
       return !who.provider || provider == *who.provider;
     };
     if (path != "/v1/decisions") {
+      // Ids are per provider: Combine names the provider when several use the id.
       const auto id = path.substr(std::string("/v1/decisions/").size());
+      const std::string provider = query.count("provider") ? query.at("provider") : "";
+      std::vector<const VisitDecision*> found;
       for (const auto& d : all.visits)
-        if (d.id == id && mine(d.provider)) return json_response(200, wire::to_json(d));
-      return error_response(404, "not_found", "no decision '" + id + "'");
+        if (d.id == id && mine(d.provider) && (provider.empty() || d.provider == provider))
+          found.push_back(&d);
+      if (found.empty()) return error_response(404, "not_found", "no decision '" + id + "'");
+      if (found.size() > 1) {
+        std::string providers;
+        for (const auto* d : found) providers += (providers.empty() ? "" : ", ") + d->provider;
+        return error_response(409, "ambiguous",
+                              "decision id '" + id + "' is used by providers " + providers +
+                                  ": add ?provider=PROVIDER_ID");
+      }
+      return json_response(200, wire::to_json(*found.front()));
     }
     // One page: at most `limit` decisions from position `after`; the monthly summaries come
     // with the last page. A response's size is bounded by the page, not by the realm.
@@ -568,6 +580,13 @@ Response Service::route(const Request& req) {
       all = r.decisions();
     }
     const auto month = query.count("month") ? query.at("month") : "";
+    if (!month.empty()) {
+      try {
+        if (format_month(parse_month(month)) != month) throw TimeError("not canonical");
+      } catch (const std::exception&) {
+        return error_response(400, "bad_request", "month: expected YYYY-MM, got '" + month + "'");
+      }
+    }
     Json out = Json::array();
     for (const auto& m : all.months)
       if ((!who.provider || m.provider == *who.provider) && (month.empty() || m.month == month))

@@ -77,10 +77,13 @@ std::string line_column(std::string_view text, std::size_t byte) {
 }
 
 // The part of nlohmann's message after its "[json.exception...]" prefix.
+// nlohmann's own "parse error at line L, column C: " is dropped too: the caller says where.
 std::string plain(const nlohmann::json::exception& e) {
   std::string what = e.what();
-  const auto close = what.find("] ");
-  return close == std::string::npos ? what : what.substr(close + 2);
+  if (const auto close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
+  if (what.rfind("parse error at line ", 0) == 0)
+    if (const auto colon = what.find(": "); colon != std::string::npos) what.erase(0, colon + 2);
+  return what;
 }
 
 // Where the parser is, for the duplicate-key check: one frame per open array or object.

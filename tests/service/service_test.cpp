@@ -201,6 +201,11 @@ TEST_F(ServiceTest, RegistrationIdsAreScopedPerProvider) {
   EXPECT_EQ(call("POST", "/v1/registrations", "p1", visit("v1", "anna", "c1")).status, 200);
   EXPECT_EQ(json::parse(call("GET", "/v1/decisions/v1", "p1").body)["customer"], "c1");
   EXPECT_EQ(json::parse(call("GET", "/v1/decisions/v1", "p2").body)["customer"], "c2");
+  // Combine reads each provider's v1 by naming the provider; without, the id is ambiguous.
+  expect_json_error(call("GET", "/v1/decisions/v1", "combine"), 409);
+  EXPECT_EQ(json::parse(call("GET", "/v1/decisions/v1?provider=p2", "combine").body)["customer"],
+            "c2");
+  expect_json_error(call("GET", "/v1/decisions/v1?provider=p3", "combine"), 404);
   // A payment from Combine cannot say whose v1 it is.
   expect_json_error(call("POST", "/v1/registrations", "combine",
                          R"({"payment": {"visit": "v1", "paid_minutes": 10}})"),
@@ -260,6 +265,8 @@ TEST_F(ServiceTest, DecisionsComeInPagesThatAddUpToTheWholeList) {
   }
   EXPECT_EQ(pages, 3);
   EXPECT_EQ(joined, whole["decisions"]);
+  for (const char* month : {"garbage", "2026-3", "2026-13"})
+    expect_json_error(call("GET", std::string("/v1/months?month=") + month, "p1"), 400);
   for (const char* bad : {"limit=0", "limit=10001", "limit=x", "after=-1", "after=1x"})
     expect_json_error(call("GET", std::string("/v1/decisions?") + bad, "p1"), 400);
 }

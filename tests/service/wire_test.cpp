@@ -209,6 +209,8 @@ TEST(Wire, TextThatIsNotUtf8IsRefusedWithItsPlace) {
   EXPECT_TRUE(has_issue(bad, "", "UTF-8")) << dump(bad);
   const auto lone = issues_of(visit_with(R"(, "note": "\ud800")"));
   EXPECT_TRUE(has_issue(lone, "", "surrogate")) << dump(lone);
+  // The place is said once, by us, not again by the parser.
+  EXPECT_EQ(lone.at(0).message.find("parse error at"), std::string::npos) << dump(lone);
 }
 
 TEST(Wire, NumbersOutOfRangeAreRefusedNotOverflowed) {
