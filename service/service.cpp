@@ -648,40 +648,44 @@ int Service::purge(Realm& r, Instant now) {
   if (!pack.parameters.count("note_retention_days")) return 0;
   const std::chrono::days keep{static_cast<int>(pack.number("note_retention_days"))};
   std::lock_guard lock(r.mu);
-  int purged = 0;
   std::vector<StoredRegistration> bodies;
-  std::map<RegistrationKey, std::string> frozen;
+  std::map<RegistrationKey, Registration> purged;      // the registrations as they become
+  std::map<RegistrationKey, VisitDecision> to_freeze;  // their decisions as made with the note
   std::optional<Decisions> before;  // evaluated once, only when something is purged
   for (auto& [owner, scope] : r.scopes) {
     for (auto& [id, reg] : scope.by_id) {
       auto now_reg = reg;
       if (!purge_registration(now_reg, keep, now)) continue;
-      ++purged;
       if (!before) before = r.decisions();
       bodies.push_back({{owner, id}, wire::encode_registration(now_reg).dump(), scope.digests[id]});
+      purged.emplace(RegistrationKey{owner, id}, std::move(now_reg));
       if (r.frozen.count({owner, id})) continue;
-      // The decision as made with the note stands: it is frozen before the note goes.
       for (const auto& d : before->visits)
-        if (d.id == id && (d.provider == owner || owner.empty()))
-          frozen[{owner, id}] = wire::to_json(d).dump();
+        if (d.id == id && (d.provider == owner || owner.empty())) to_freeze[{owner, id}] = d;
     }
   }
-  if (purged == 0) return 0;
+  if (purged.empty()) return 0;
+  std::map<RegistrationKey, std::string> frozen;
+  for (const auto& [key, d] : to_freeze) frozen[key] = wire::to_json(d).dump();
   store_.purge_notes(r.record.id, bodies, frozen);
-  for (const auto& [key, body] : frozen)
-    r.frozen.emplace(key, wire::decode_visit_decision(nlohmann::json::parse(body)));
-  // Rebuild each changed scope from its purged rows, in arrival order as stored.
-  std::map<std::string, std::map<std::string, Registration>> changed;
-  for (const auto& b : bodies) changed[b.key.owner][b.key.id] = wire::decode_registration(b.body);
-  for (auto& [owner, by_id] : changed) {
+  for (auto& [key, d] : to_freeze) r.frozen.emplace(key, std::move(d));
+  // Each changed scope takes the purged registrations and is rebuilt in arrival order.
+  std::set<std::string> changed;
+  for (auto& [key, reg] : purged) {
+    r.scopes[key.owner].by_id[key.id] = std::move(reg);
+    changed.insert(key.owner);
+  }
+  for (const auto& owner : changed) {
     auto& scope = r.scopes[owner];
-    for (auto& [id, reg] : by_id) scope.by_id[id] = std::move(reg);
+    std::vector<std::pair<std::uint64_t, const Registration*>> in_order;
+    for (const auto& [id, reg] : scope.by_id)
+      in_order.emplace_back(r.arrival.at({owner, id}).second, &reg);
+    std::sort(in_order.begin(), in_order.end());
     backend::AcceptedRegistrations rebuilt;
-    for (const auto& row : store_.registrations(r.record.id))
-      if (row.key.owner == owner) rebuilt.append(scope.by_id.at(row.key.id));
+    for (const auto& [seq, reg] : in_order) rebuilt.append(*reg);
     scope.regs = std::move(rebuilt);
   }
-  return purged;
+  return static_cast<int>(purged.size());
 }
 
 int Service::purge_notes(Instant now) {
