@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   Result trivial, durable;
   {
     Server server([](const service::Request&) {
-      return service::Response{201, "application/json", R"({"accepted":true,"new":true})"};
+      return service::Response{201, "application/json", R"({"accepted":true,"new":true})", {}};
     });
     trivial = load(server.url(), "t", clients, per_client);
   }

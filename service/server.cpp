@@ -101,6 +101,42 @@ awaitable<Response> on_worker(asio::thread_pool& workers, const Handler& handler
       use_awaitable);
 }
 
+// Writes a streamed answer as HTTP/1.1 chunks, one piece at a time: the next piece is made
+// only when the last is on its way, so a client that stops reading holds one piece until the
+// write deadline closes its connection.
+awaitable<void> write_streamed(beast::tcp_stream& stream, Response& answer, bool keep_alive,
+                               const ServerOptions& o, beast::error_code& ec) {
+  http::response<http::buffer_body> res{static_cast<http::status>(answer.status), 11};
+  res.set(http::field::server, "kvittens");
+  res.set(http::field::content_type, answer.content_type);
+  res.keep_alive(keep_alive);
+  res.chunked(true);
+  res.body().data = nullptr;
+  res.body().more = true;
+  http::response_serializer<http::buffer_body> serializer{res};
+  stream.expires_after(o.write_timeout);
+  co_await http::async_write_header(stream, serializer, asio::redirect_error(use_awaitable, ec));
+  std::string piece;
+  bool more = true;
+  while (!ec && !serializer.is_done()) {
+    piece.clear();
+    if (more) {
+      try {
+        more = answer.stream(piece);
+      } catch (const std::exception&) {
+        ec = asio::error::operation_aborted;  // the status is sent: only a cut can say it failed
+        break;
+      }
+    }
+    res.body().data = piece.empty() ? nullptr : piece.data();
+    res.body().size = piece.size();
+    res.body().more = more;
+    stream.expires_after(o.write_timeout);
+    co_await http::async_write(stream, serializer, asio::redirect_error(use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+  }
+}
+
 // What only reads memory and answers at once: handled on the I/O thread.
 bool answered_inline(const Request& r) {
   return r.target == "/health" || r.target.rfind("/health?", 0) == 0;
@@ -150,7 +186,14 @@ awaitable<void> session(beast::tcp_stream stream, const Handler& handler, const 
       answer = handler(request);
     else
       answer = co_await on_worker(workers, handler, request);
-    auto res = to_beast(answer, req.version(), req.keep_alive());
+    const bool keep_alive = req.keep_alive();
+    if (answer.stream && req.version() >= 11) {
+      co_await write_streamed(stream, answer, keep_alive, o, ec);
+      if (ec || !keep_alive) break;
+      continue;
+    }
+    whole_body(answer);  // HTTP/1.0 has no chunked encoding
+    auto res = to_beast(answer, req.version(), keep_alive);
     stream.expires_after(o.write_timeout);
     co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
     if (ec || !res.keep_alive()) break;

@@ -86,9 +86,56 @@ std::optional<std::string> bearer_token(const std::string& header) {
 constexpr std::size_t kDefaultPage = 1000;
 constexpr std::size_t kMaxPage = 10000;
 
-Response json_response(int status, const Json& j) {
+std::string dumped(const Json& j) {
   // Replace, not throw: a message may quote bytes of a body that were not UTF-8.
-  return {status, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Response json_response(int status, const Json& j) {
+  return {status, "application/json", dumped(j), {}};
+}
+
+// About how much of a streamed body is made at a time: one piece is what a connection holds.
+constexpr std::size_t kPiece = 64 * 1024;
+
+// 200 with {"decisions": [the picked visits], "months": [the picked months], "next": NEXT},
+// streamed from the shared snapshot: the same bytes json_response(wire::to_json(page)) gives.
+Response decision_page(std::shared_ptr<const Decisions> all, std::vector<std::size_t> visits,
+                       std::vector<std::size_t> months, std::optional<std::string> next) {
+  struct Page {
+    std::shared_ptr<const Decisions> all;
+    std::vector<std::size_t> visits, months;
+    std::optional<std::string> next;
+    std::size_t at = 0;  // the next element: visits first, then months
+    bool opened = false;
+  };
+  auto page = std::make_shared<Page>(
+      Page{std::move(all), std::move(visits), std::move(months), std::move(next)});
+  Response r{200, "application/json", "", {}};
+  r.stream = [page](std::string& out) {
+    auto& p = *page;
+    const auto total = p.visits.size() + p.months.size();
+    const auto start = out.size();
+    if (!p.opened) out += "{\"decisions\":[";
+    p.opened = true;
+    for (; p.at < total && out.size() - start < kPiece; ++p.at) {
+      if (p.at < p.visits.size()) {
+        if (p.at != 0) out += ',';
+        out += dumped(wire::to_json(p.all->visits[p.visits[p.at]]));
+      } else {
+        const auto m = p.at - p.visits.size();
+        out += m == 0 ? "],\"months\":[" : ",";
+        out += dumped(wire::to_json(p.all->months[p.months[m]]));
+      }
+    }
+    if (p.at < total) return true;
+    if (p.months.empty()) out += "],\"months\":[";
+    out += ']';
+    if (p.next) out += ",\"next\":" + dumped(Json(*p.next));
+    out += '}';
+    return false;
+  };
+  return r;
 }
 
 // RFC 3986 percent-decoding ('+' is a plus: these are paths and query values, not forms);
@@ -194,6 +241,15 @@ World visible_world(const World& w, const std::string& provider) {
 
 }  // namespace
 
+const std::string& whole_body(Response& r) {
+  if (r.stream) {
+    while (r.stream(r.body)) {
+    }
+    r.stream = nullptr;
+  }
+  return r.body;
+}
+
 Response error_response(int status, const std::string& code, const std::string& message) {
   return json_response(status, Json{{"error", code}, {"message", message}});
 }
@@ -244,6 +300,17 @@ struct Service::Realm {
   // visits, then double staffing, declined visits and absences) and its arrival.
   std::map<RegistrationKey, std::pair<int, std::uint64_t>> arrival;
   std::uint64_t next_arrival = 0;
+
+  // The merged decisions as of the last change, shared by every response that reads them
+  // (pages being streamed hold it until written): a change to the world, a scope or the frozen
+  // decisions drops it, and the next read evaluates once for all readers.
+  std::shared_ptr<const Decisions> snapshot;
+
+  std::shared_ptr<const Decisions> current() {
+    if (!snapshot) snapshot = std::make_shared<const Decisions>(decisions());
+    return snapshot;
+  }
+  void changed() { snapshot.reset(); }
 
   void arrived(const RegistrationKey& key, const Registration& reg) {
     static constexpr int group[] = {0, 1, 4, 2, 3, 4, 4, 4};  // by Registration's index
@@ -360,7 +427,7 @@ Response Service::route(const Request& req) {
   }
   if (path == "/openapi.yaml") {
     if (!get) return error_response(405, "method_not_allowed", "use GET");
-    return {200, "application/yaml", options_.openapi};
+    return {200, "application/yaml", options_.openapi, {}};
   }
   if (path.rfind("/v1/", 0) != 0) return error_response(404, "not_found", "no such route: " + path);
 
@@ -437,6 +504,7 @@ Response Service::route(const Request& req) {
       std::lock_guard lock(r.mu);
       store_.put_world(who.realm, req.body);
       r.world = std::move(w);
+      r.changed();
       return json_response(200, Json{{"customers", r.world.customers.size()},
                                      {"staff", r.world.staff.size()},
                                      {"orders", r.world.orders.size()}});
@@ -502,6 +570,7 @@ Response Service::route(const Request& req) {
       return reply(200, true, false, "already registered", "");
     scope.regs.append(reg);
     r.arrived({owner, id}, reg);
+    r.changed();
     scope.digests[id] = digest;
     scope.by_id.emplace(id, std::move(reg));
     return reply(201, true, true, "", "");
@@ -509,10 +578,10 @@ Response Service::route(const Request& req) {
 
   if (path == "/v1/decisions" || path.rfind("/v1/decisions/", 0) == 0) {
     if (!get) return error_response(405, "method_not_allowed", "use GET");
-    Decisions all;
+    std::shared_ptr<const Decisions> all;
     {
       std::lock_guard lock(r.mu);
-      all = r.decisions();
+      all = r.current();
     }
     const auto mine = [&](const std::string& provider) {
       return !who.provider || provider == *who.provider;
@@ -522,7 +591,7 @@ Response Service::route(const Request& req) {
       const auto id = path.substr(std::string("/v1/decisions/").size());
       const std::string provider = query.count("provider") ? query.at("provider") : "";
       std::vector<const VisitDecision*> found;
-      for (const auto& d : all.visits)
+      for (const auto& d : all->visits)
         if (d.id == id && mine(d.provider) && (provider.empty() || d.provider == provider))
           found.push_back(&d);
       if (found.empty()) return error_response(404, "not_found", "no decision '" + id + "'");
@@ -552,32 +621,32 @@ Response Service::route(const Request& req) {
                             "limit: expected a whole number 1.." + std::to_string(kMaxPage));
     if (!number("after", from, std::numeric_limits<std::size_t>::max()))
       return error_response(400, "bad_request", "after: expected the 'next' of an earlier page");
-    Decisions page;
+    std::vector<std::size_t> picked;  // the page: positions in the snapshot
     std::size_t position = 0;
     bool more = false;
-    for (auto& d : all.visits) {
-      if (!mine(d.provider)) continue;
+    for (std::size_t i = 0; i < all->visits.size(); ++i) {
+      if (!mine(all->visits[i].provider)) continue;
       if (position++ < from) continue;
-      if (page.visits.size() == limit) {
+      if (picked.size() == limit) {
         more = true;
         break;
       }
-      page.visits.push_back(std::move(d));
+      picked.push_back(i);
     }
+    std::vector<std::size_t> months;  // with the last page only
     if (!more)
-      for (auto& m : all.months)
-        if (mine(m.provider)) page.months.push_back(std::move(m));
-    auto body = wire::to_json(page);
-    if (more) body["next"] = std::to_string(from + limit);
-    return json_response(200, body);
+      for (std::size_t i = 0; i < all->months.size(); ++i)
+        if (mine(all->months[i].provider)) months.push_back(i);
+    return decision_page(std::move(all), std::move(picked), std::move(months),
+                         more ? std::optional(std::to_string(from + limit)) : std::nullopt);
   }
 
   if (path == "/v1/months") {
     if (!get) return error_response(405, "method_not_allowed", "use GET");
-    Decisions all;
+    std::shared_ptr<const Decisions> all;
     {
       std::lock_guard lock(r.mu);
-      all = r.decisions();
+      all = r.current();
     }
     const auto month = query.count("month") ? query.at("month") : "";
     if (!month.empty()) {
@@ -588,7 +657,7 @@ Response Service::route(const Request& req) {
       }
     }
     Json out = Json::array();
-    for (const auto& m : all.months)
+    for (const auto& m : all->months)
       if ((!who.provider || m.provider == *who.provider) && (month.empty() || m.month == month))
         out.push_back(wire::to_json(m));
     return json_response(200, Json{{"months", out}});
@@ -669,6 +738,7 @@ int Service::purge(Realm& r, Instant now) {
   for (const auto& [key, d] : to_freeze) frozen[key] = wire::to_json(d).dump();
   store_.purge_notes(r.record.id, bodies, frozen);
   for (auto& [key, d] : to_freeze) r.frozen.emplace(key, std::move(d));
+  r.changed();
   // Each changed scope takes the purged registrations and is rebuilt in arrival order.
   std::set<std::string> changed;
   for (auto& [key, reg] : purged) {

@@ -4,6 +4,7 @@
 // API: docs/backend-api.yaml; design: docs/service.md.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,16 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Set instead of `body` where the body grows with the realm (a page of decisions): each call
+  // appends the next piece to `out` and returns false once the body is complete. It reads an
+  // immutable snapshot it holds, so the server can write piece by piece as the client reads,
+  // and a connection holds one piece rather than the whole body. Calls come from one thread
+  // at a time, never after it returned false.
+  std::function<bool(std::string& out)> stream;
 };
+
+// The whole body: a streamed body is read to its end into `body` (tests, HTTP/1.0 clients).
+const std::string& whole_body(Response& response);
 
 // Who a token speaks for: Combine (the whole realm: sends the world, sees every provider) or
 // one provider (anordnare), which sees and registers only for its own customers and staff.

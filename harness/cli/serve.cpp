@@ -24,6 +24,7 @@ struct ServeArgs {
   int handler_threads = 2;
   std::size_t per_client = 64;
   int read_timeout_ms = 10000;
+  int write_timeout_ms = 10000;
 };
 
 int serve(const ServeArgs& a) {
@@ -44,6 +45,7 @@ int serve(const ServeArgs& a) {
   server.handler_threads = a.handler_threads;
   server.max_connections_per_client = a.per_client;
   server.read_timeout = std::chrono::milliseconds(a.read_timeout_ms);
+  server.write_timeout = std::chrono::milliseconds(a.write_timeout_ms);
 
   service::ServiceOptions options;
   options.rules = a.rules;
@@ -105,6 +107,11 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 64));
   cmd->add_option("--read-timeout-ms", args->read_timeout_ms,
                   "Deadline for reading one request or idling between requests")
+      ->check(CLI::Range(10, 3600000));
+  cmd->add_option("--write-timeout-ms", args->write_timeout_ms,
+                  "Deadline for each piece of a response: a client that reads nothing for this "
+                  "long is disconnected")
+      ->capture_default_str()
       ->check(CLI::Range(10, 3600000));
   cmd->callback([args, &exit_code] { exit_code = serve(*args); });
 }

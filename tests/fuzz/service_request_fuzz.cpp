@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "service/service.hpp"
 
 namespace svc = kvittens::service;
@@ -59,8 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6: req = {"GET", "/v1/decisions", auth, ""}; break;
     default: req = {"GET", rest, auth, ""}; break;
   }
-  const auto res = service().handle(req);
+  auto res = service().handle(req);
   require(res.status >= 200 && res.status < 500);
+  // A streamed body is made as the server writes it: make it here too, and it must be JSON.
+  if (res.stream) require(nlohmann::json::accept(whole_body(res)));
   // Combine's world must stay one the other routes can work on.
   if (req.method == "PUT") service().handle({"PUT", "/v1/world", "Bearer combine", kWorld});
   return 0;

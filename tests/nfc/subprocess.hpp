@@ -26,6 +26,7 @@ class Child {
   std::optional<int> wait(std::chrono::milliseconds timeout);
   void signal(int signal_number) const;
   const std::string& output() const { return output_; }
+  int pid() const { return pid_; }
 
  private:
   bool read_some(std::chrono::milliseconds timeout);  // false at end of output or timeout

@@ -53,7 +53,9 @@ class ServiceTest : public ::testing::Test {
 
   Response call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = "") {
-    return service_->handle({method, target, token.empty() ? "" : "Bearer " + token, body});
+    auto r = service_->handle({method, target, token.empty() ? "" : "Bearer " + token, body});
+    whole_body(r);
+    return r;
   }
 
   testing::TempDir dir_;
@@ -234,6 +236,37 @@ TEST_F(ServiceTest, AProviderCannotApproveAnotherProvidersShift) {
   EXPECT_NE(decision()["state"], "rejected") << decision().dump();
   // From Combine, a named shift in a world of several providers is nobody's.
   expect_json_error(call("POST", "/v1/registrations", "combine", approval), 422);
+}
+
+// A page is written piece by piece from the decisions as they were when it was asked for (the
+// server streams it while the client reads): a registration that arrives meanwhile is in the
+// next read, not half in this one, and the pieces add up to compact JSON.
+TEST_F(ServiceTest, AStreamedPageIsTheDecisionsAsTheyWereWhenItWasAskedFor) {
+  ASSERT_EQ(call("PUT", "/v1/world", "combine", kWorld).status, 200);
+  int n = 0;
+  for (int month = 1; month <= 6; ++month)  // one visit a day: each lasts until 23:59
+    for (int day = 10; day <= 28; ++day)
+      ASSERT_EQ(call("POST", "/v1/registrations", "p1",
+                     visit("v" + std::to_string(n++), "anna", "c1",
+                           "2026-0" + std::to_string(month) + "-" + std::to_string(day) + "T08:00"))
+                    .status,
+                201);
+  auto early = service_->handle({"GET", "/v1/decisions?limit=10000", "Bearer p1", ""});
+  ASSERT_EQ(early.status, 200);
+  ASSERT_TRUE(early.stream) << "a decision list is streamed";
+  std::string body;
+  ASSERT_TRUE(early.stream(body)) << "the list is meant to take more than one piece";
+  ASSERT_EQ(call("POST", "/v1/registrations", "p1", visit("late", "anna", "c1", "2026-07-01T08:00"))
+                .status,
+            201);
+  while (early.stream(body)) {
+  }
+  const auto j = json::parse(body);
+  EXPECT_EQ(j["decisions"].size(), static_cast<std::size_t>(n));
+  EXPECT_FALSE(j["months"].empty());
+  EXPECT_EQ(nlohmann::ordered_json::parse(body).dump(), body) << "compact, as every response";
+  EXPECT_EQ(json::parse(call("GET", "/v1/decisions?limit=10000", "p1").body)["decisions"].size(),
+            static_cast<std::size_t>(n + 1));
 }
 
 // A month's list once went out as one 20 MB string per request: it comes in pages now.
