@@ -152,8 +152,10 @@ void print_console(std::ostream& out, const std::vector<RunResult>& results,
         break;
     }
   }
-  out << pass << " passed, " << fail << " failed, " << error << " could not run (" << results.size()
-      << " scenario runs, hardware " << options.hardware << ", seed " << options.seed << ")\n";
+  out << pass << " passed, " << fail << " failed, " << error << " could not run";
+  if (options.skipped > 0) out << ", " << options.skipped << " scenario file(s) skipped";
+  out << " (" << results.size() << " scenario runs, hardware " << options.hardware << ", seed "
+      << options.seed << ")\n";
 }
 
 nlohmann::ordered_json to_json(const std::vector<RunResult>& results,
@@ -213,6 +215,7 @@ nlohmann::ordered_json to_json(const std::vector<RunResult>& results,
   doc["hardware"] = options.hardware;
   doc["summary"] =
       Json{{"runs", results.size()}, {"passed", pass}, {"failed", fail}, {"errors", error}};
+  if (options.skipped > 0) doc["summary"]["skipped"] = options.skipped;
   doc["runs"] = runs;
   return doc;
 }
