@@ -8,6 +8,7 @@
 
 #include "harness/device_log_json.hpp"
 #include "harness/markup.hpp"
+#include "wire/decisions_json.hpp"
 
 namespace kvittens::harness {
 namespace {
@@ -53,6 +54,9 @@ Json decision_json(const VisitDecision& d) {
   j["insatser"] = is;
   j["trace"] = trace_json(d.trace);
   j["rules"] = d.stamp->pack + "@" + d.stamp->version;
+  // The whole stamp, as `evaluate --json` gives it: a draft and the pack it copies share
+  // pack@version, and only the effective date and hash tell their decisions apart.
+  j["stamp"] = wire::to_json(*d.stamp);
   return j;
 }
 

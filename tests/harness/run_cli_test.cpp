@@ -182,4 +182,20 @@ TEST(Run, RulesRunOnlyTheScenariosOfThePacksService) {
   EXPECT_NE(o.out.find("scenarios/boendestod/"), std::string::npos) << o.out;
 }
 
+TEST(Run, EveryDecisionInTheJsonReportCarriesItsStamp) {
+  const fs::path dir = fs::temp_directory_path() / ("kvittens-stamp-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto o = kvittens("--hardware none --json " + (dir / "r.json").string() + " " + kSource +
+                          "/scenarios/hemtjanst/nfc-visit.yaml");
+  ASSERT_EQ(o.code, 0) << o.out << o.err;
+  const std::string json = slurp(dir / "r.json");
+  EXPECT_NE(json.find("\"rules\": \"nacka-hemtjanst@3.0\",\n          \"stamp\": {\n"
+                      "            \"pack\": \"nacka-hemtjanst\",\n"
+                      "            \"version\": \"3.0\",\n"
+                      "            \"effective\": \"2025-10-15\",\n"
+                      "            \"hash\": \""),
+            std::string::npos)
+      << json;
+}
+
 }  // namespace
