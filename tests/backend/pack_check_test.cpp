@@ -23,8 +23,13 @@ std::string with(std::string text, const std::string& from, const std::string& t
   return text.replace(at, from.size(), to);
 }
 
+// A folder of the running test's own: ctest runs the tests of this file in parallel.
+std::string test_dir(const std::string& prefix) {
+  return prefix + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
 std::vector<std::string> problems_of(const std::string& text) {
-  const auto path = write_pack("kvittens-pack-check-test", "small", text);
+  const auto path = write_pack(test_dir("kvittens-pack-check"), "small", text);
   std::vector<std::string> out;
   for (const auto& p : check_rule_pack_file(path, "small.yaml")) out.push_back(p.str());
   return out;
@@ -205,7 +210,7 @@ TEST(PackCheck, EveryProblemOfAFileIsReportedInOrderOfPlace) {
 TEST(PackCheck, LoadingAPackWithProblemsThrowsThemAll) {
   auto text = with(small_pack(), "2026-01-01: 5}", "2026-01-01: ten}");
   text = with(text, "category: service", "category: servce");
-  const auto path = write_pack("kvittens-pack-check-load", "small", text);
+  const auto path = write_pack(test_dir("kvittens-pack-check-load"), "small", text);
   try {
     load_rule_pack("small@1", path.parent_path());
     FAIL() << "expected the problems";

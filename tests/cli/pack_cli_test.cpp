@@ -28,9 +28,13 @@ std::string with(std::string text, const std::string& from, const std::string& t
   return text.replace(at, from.size(), to);
 }
 
-// Writes `text` to RELATIVE under the temp folder, making its folders.
+// Writes `text` to RELATIVE under a temp folder of the running test's own (ctest runs the tests
+// in parallel), making its folders.
 std::string write_file(const std::string& relative, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / "kvittens-pack-cli-test" / relative;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("kvittens-pack-cli-" +
+                     std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) /
+                    relative;
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   return path.string();
