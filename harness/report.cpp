@@ -8,6 +8,7 @@
 
 #include "harness/device_log_json.hpp"
 #include "harness/markup.hpp"
+#include "wire/decisions_json.hpp"
 
 namespace kvittens::harness {
 namespace {
@@ -53,6 +54,9 @@ Json decision_json(const VisitDecision& d) {
   j["insatser"] = is;
   j["trace"] = trace_json(d.trace);
   j["rules"] = d.stamp->pack + "@" + d.stamp->version;
+  // The whole stamp, as `evaluate --json` gives it: a draft and the pack it copies share
+  // pack@version, and only the effective date and hash tell their decisions apart.
+  j["stamp"] = wire::to_json(*d.stamp);
   return j;
 }
 
@@ -152,8 +156,10 @@ void print_console(std::ostream& out, const std::vector<RunResult>& results,
         break;
     }
   }
-  out << pass << " passed, " << fail << " failed, " << error << " could not run (" << results.size()
-      << " scenario runs, hardware " << options.hardware << ", seed " << options.seed << ")\n";
+  out << pass << " passed, " << fail << " failed, " << error << " could not run";
+  if (options.skipped > 0) out << ", " << options.skipped << " scenario file(s) skipped";
+  out << " (" << results.size() << " scenario runs, hardware " << options.hardware << ", seed "
+      << options.seed << ")\n";
 }
 
 nlohmann::ordered_json to_json(const std::vector<RunResult>& results,
@@ -213,6 +219,7 @@ nlohmann::ordered_json to_json(const std::vector<RunResult>& results,
   doc["hardware"] = options.hardware;
   doc["summary"] =
       Json{{"runs", results.size()}, {"passed", pass}, {"failed", fail}, {"errors", error}};
+  if (options.skipped > 0) doc["summary"]["skipped"] = options.skipped;
   doc["runs"] = runs;
   return doc;
 }

@@ -22,6 +22,8 @@ struct ReportOptions {
   // function of the inputs alone (pty names, lock nonces, how often a reader polled), so it
   // is only there when asked for (`kvittens run --device-log`).
   bool device_log = false;
+  // Scenario files not run because the run's rules are of another service (`run --rules`).
+  std::size_t skipped = 0;
 };
 
 // Colour only when writing to a terminal and NO_COLOR is not set (https://no-color.org).

@@ -174,6 +174,9 @@ struct Scenario {
   std::vector<Fault> faults;
   Expectations expect;
   std::map<std::string, Expectations> expect_by_rules;  // merged over `expect` for that version
+  // Not run under the rules it was loaded with, and why: they are of another service than its
+  // own (`run --rules` with a hemtjänst pack and a boendestöd scenario). Empty: it runs.
+  std::string skipped;
 };
 
 // The expectation for one rule version: `expect` with the fields of its by_rules block on top.

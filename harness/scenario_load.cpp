@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "harness/scenario_world.hpp"
 #include "harness/scenario_yaml.hpp"
@@ -159,6 +161,11 @@ struct Names {
   std::vector<std::string> door_ids;
   std::vector<std::string> insatser;  // empty: unchecked
   std::vector<std::string> rules;
+  std::vector<std::string> run_rules;  // what `expect` is checked under
+  // Clause ids per rule selection (the scenario's and the run's); empty: unchecked.
+  std::map<std::string, std::vector<std::string>> clause_ids;
+  // Problems after which reading can go on; reported with the file's other problems.
+  std::vector<ScenarioError> problems;
 };
 
 class Loader {
@@ -180,8 +187,11 @@ class Loader {
   void insats(const YAML::Node& node, const std::string& name) const {
     if (n_.insatser.empty()) return;
     if (!contains(n_.insatser, name)) {
-      r_.fail(node, "unknown insats '" + name + "'" + did_you_mean(name, n_.insatser));
+      problem(node, "unknown insats '" + name + "'" + did_you_mean(name, n_.insatser));
     }
+  }
+  void problem(const YAML::Node& node, const std::string& message) const {
+    n_.problems.emplace_back(r_.where(node), message);
   }
 
   // References inside a world block, checked against the merged world.
@@ -475,8 +485,35 @@ class Loader {
     return f;
   }
 
-  std::vector<std::string> clauses(const YAML::Node& n) const {
-    return r_.strings(n, "clause ids");
+  // Clause ids an expectation names, each of which must be a clause of every pack in `packs`:
+  // an id no pack has ("4.1O") would pass as not_clauses and fail as clauses without saying why.
+  std::vector<std::string> clauses(const YAML::Node& n,
+                                   const std::vector<std::string>& packs) const {
+    const auto ids = r_.strings(n, "clause ids");
+    for (std::size_t i = 0; i < ids.size(); ++i) clause(n.IsSequence() ? n[i] : n, ids[i], packs);
+    return ids;
+  }
+  void clause(const YAML::Node& at, const std::string& id,
+              const std::vector<std::string>& packs) const {
+    std::string lacking;
+    const std::vector<std::string>* known = nullptr;
+    for (const auto& rules : packs) {
+      const auto it = n_.clause_ids.find(rules);
+      if (it == n_.clause_ids.end() || contains(it->second, id)) continue;
+      lacking += (lacking.empty() ? "" : ", ") + rules;
+      if (!known) known = &it->second;
+    }
+    if (lacking.empty()) return;
+    // Of candidates as close, the one of the same length: "4.1O" is more likely "4.10" than "4.1".
+    std::vector<std::string> candidates = *known;
+    std::stable_sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+      const auto off = [&](const std::string& c) {
+        return c.size() > id.size() ? c.size() - id.size() : id.size() - c.size();
+      };
+      return off(a) < off(b);
+    });
+    problem(at, "unknown clause '" + id + "' (not a clause of " + lacking + ")" +
+                    did_you_mean(id, candidates));
   }
 
   void known_id(const YAML::Node& key, const std::string& id,
@@ -486,11 +523,14 @@ class Loader {
     const auto slash = id.find('/');
     if (slash != std::string::npos && registrations.count(id.substr(0, slash))) return;
     const std::vector<std::string> known(registrations.begin(), registrations.end());
-    r_.fail(key, "unknown registration id '" + id + "' in expect" + did_you_mean(id, known));
+    problem(key, "unknown registration id '" + id + "' in expect" + did_you_mean(id, known));
   }
 
+  // `packs`: the rule selections the expectations are held against (the run's for `expect`,
+  // its own for a by_rules block).
   Expectations expect(const YAML::Node& node, const std::set<std::string>& registrations,
-                      bool allow_by_rules, std::map<std::string, Expectations>* by_rules) const {
+                      bool allow_by_rules, std::map<std::string, Expectations>* by_rules,
+                      const std::vector<std::string>& packs) const {
     Expectations e;
     std::vector<std::string> keys = {"visits", "months", "refusals", "log"};
     if (allow_by_rules) keys.push_back("by_rules");
@@ -517,8 +557,8 @@ class Loader {
         }
         if (b["customer_fee"]) v.customer_fee = r_.boolean(b["customer_fee"], "customer_fee");
         if (b["manual"]) v.manual = r_.boolean(b["manual"], "manual");
-        if (b["clauses"]) v.clauses = clauses(b["clauses"]);
-        if (b["not_clauses"]) v.not_clauses = clauses(b["not_clauses"]);
+        if (b["clauses"]) v.clauses = clauses(b["clauses"], packs);
+        if (b["not_clauses"]) v.not_clauses = clauses(b["not_clauses"], packs);
         if (auto is = b["insatser"]) {
           if (!is.IsMap()) r_.fail(is, "expected insatser as a map: insats name -> expectations");
           for (auto jt = is.begin(); jt != is.end(); ++jt) {
@@ -539,7 +579,7 @@ class Loader {
                   state_of(r_.choice(ib["state"], {"approved", "reduced", "rejected"}, "state"));
             }
             if (ib["customer_fee"]) i.customer_fee = r_.boolean(ib["customer_fee"], "customer_fee");
-            if (ib["clauses"]) i.clauses = clauses(ib["clauses"]);
+            if (ib["clauses"]) i.clauses = clauses(ib["clauses"], packs);
             v.insatser[i.insats] = i;
           }
         }
@@ -575,7 +615,7 @@ class Loader {
         if (m["manual_share_exceeded"]) {
           x.manual_share_exceeded = r_.boolean(m["manual_share_exceeded"], "manual_share_exceeded");
         }
-        if (m["clauses"]) x.clauses = clauses(m["clauses"]);
+        if (m["clauses"]) x.clauses = clauses(m["clauses"], packs);
         if (auto rs = m["repayments"]) {
           if (!rs.IsSequence()) r_.fail(rs, "expected repayments as a list");
           x.repayments.emplace();
@@ -602,7 +642,10 @@ class Loader {
         known_id(it->first, x.id, registrations);
         if (it->second && !it->second.IsNull()) {
           r_.check_map(it->second, {"clause"}, "refusal");
-          if (it->second["clause"]) x.clause = r_.str(it->second["clause"], "clause id");
+          if (it->second["clause"]) {
+            x.clause = r_.str(it->second["clause"], "clause id");
+            clause(it->second["clause"], x.clause, packs);
+          }
         }
         e.refusals[x.id] = x;
       }
@@ -616,7 +659,7 @@ class Loader {
       for (auto it = br.begin(); it != br.end(); ++it) {
         const std::string rules = r_.str(it->first, "rule version");
         ref(it->first, n_.rules, "rule version (not in the scenario's rules)", rules);
-        (*by_rules)[rules] = expect(it->second, registrations, false, nullptr);
+        (*by_rules)[rules] = expect(it->second, registrations, false, nullptr, {rules});
       }
     }
     return e;
@@ -829,9 +872,12 @@ std::vector<std::string> sorted_unique(std::vector<std::string> v) {
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path, const LoadOptions& options,
-                       const std::string& display_in) {
-  const std::string display = display_in.empty() ? path : display_in;
+namespace {
+
+// load_scenario without collecting: problems it can read on after land in names.problems,
+// the first it cannot is thrown.
+Scenario read_scenario(const std::string& path, const LoadOptions& options,
+                       const std::string& display, Names& names) {
   const YamlReader r(display);
   const YAML::Node root = load_yaml_file(path, display);
   if (!root.IsMap()) {
@@ -851,9 +897,26 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options,
   s.rules = r.strings(r.require(root, "rules", "scenario"), "rules (PACK@VERSION)");
   if (s.rules.empty()) r.fail(root["rules"], "expected at least one PACK@VERSION in rules");
 
-  Names names;
   names.rules = s.rules;
-  const auto& run_rules = options.rules_override.empty() ? s.rules : options.rules_override;
+  bool override_applies = !options.rules_override.empty();
+  if (override_applies && options.service_of) {
+    const auto service = [&](const std::string& rules) {
+      try {
+        return options.service_of(rules);
+      } catch (const std::exception& e) {
+        r.fail(root["rules"], "rules '" + rules + "': " + e.what());
+      }
+    };
+    const auto own = service(s.rules.front());
+    const auto run = service(options.rules_override.front());
+    if (own != run) {
+      override_applies = false;
+      s.skipped =
+          "a " + own + " scenario; " + options.rules_override.front() + " is a " + run + " pack";
+    }
+  }
+  const auto& run_rules = override_applies ? options.rules_override : s.rules;
+  names.run_rules = run_rules;
   if (options.insats_catalogue) {
     for (const auto& rules : run_rules) {
       try {
@@ -863,6 +926,18 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options,
       }
     }
     names.insatser = sorted_unique(names.insatser);
+  }
+  if (options.clause_ids) {
+    // The run's packs, and the scenario's own for its by_rules blocks.
+    std::vector<std::string> all = run_rules;
+    all.insert(all.end(), s.rules.begin(), s.rules.end());
+    for (const auto& rules : sorted_unique(all)) {
+      try {
+        names.clause_ids[rules] = options.clause_ids(rules);
+      } catch (const std::exception& e) {
+        r.fail(root["rules"], "rules '" + rules + "': " + e.what());
+      }
+    }
   }
   const auto decode = options.decode_world ? options.decode_world : decode_scenario_world;
 
@@ -937,9 +1012,36 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options,
     if (!fs_node.IsSequence()) r.fail(fs_node, "expected faults as a list");
     for (const auto& n : fs_node) s.faults.push_back(l.fault(n));
   }
-  s.expect =
-      l.expect(r.require(root, "expect", "scenario"), registrations, true, &s.expect_by_rules);
+  s.expect = l.expect(r.require(root, "expect", "scenario"), registrations, true,
+                      &s.expect_by_rules, names.run_rules);
   return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options,
+                       const std::string& display_in) {
+  const std::string display = display_in.empty() ? path : display_in;
+  Names names;
+  std::optional<Scenario> s;
+  try {
+    s = read_scenario(path, options, display, names);
+  } catch (const ScenarioError& e) {
+    names.problems.push_back(e);
+  }
+  auto& problems = names.problems;
+  if (problems.empty()) return std::move(*s);
+  // In the order of the text: the scenario's own problems, then any of a file it includes.
+  std::stable_sort(problems.begin(), problems.end(), [&](const auto& a, const auto& b) {
+    const bool a_other = a.where().file != display, b_other = b.where().file != display;
+    return std::tie(a_other, a.where().line, a.where().col) <
+           std::tie(b_other, b.where().line, b.where().col);
+  });
+  // One error for the file, placed at its first problem, naming every one.
+  std::string message = problems.front().message();
+  for (std::size_t i = 1; i < problems.size(); ++i)
+    message += "\n" + std::string(problems[i].what());
+  throw ScenarioError(problems.front().where(), message);
 }
 
 Expectations expectations_for(const Scenario& s, const std::string& rules) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 
 #include "backend/rulepack/rule_pack.hpp"
 #include "harness/scenario_load.hpp"
@@ -14,29 +15,64 @@ Suite load_suite(const SuiteOptions& options, std::ostream& errors) {
   std::vector<std::string> paths = options.paths;
   if (paths.empty()) paths.push_back(std::string(KVITTENS_SOURCE_DIR) + "/scenarios");
 
-  // The rule pack owns the insats catalogue; loaded once per selection.
+  // The rule pack owns the insats catalogue and the clause table; loaded once per selection.
+  // A pack that does not load is reported once with all its problems, not once per scenario.
   std::mutex mu;
-  std::map<std::string, std::vector<std::string>> catalogues;
-  LoadOptions load;
-  load.insats_catalogue = [&](const std::string& rules) {
+  std::map<std::string, backend::RulePack> packs;
+  struct Broken {
+    std::string error;     // what the pack's load threw
+    bool located = false;  // problems at places in the pack file, written once when it failed
+    int files = 0;         // scenario files it kept from loading
+  };
+  std::map<std::string, Broken> broken;  // by selection
+  const auto pack = [&](const std::string& rules) -> const backend::RulePack& {
     std::lock_guard lock(mu);
-    auto it = catalogues.find(rules);
-    if (it == catalogues.end()) {
-      it = catalogues.emplace(rules, backend::load_rule_pack(rules).insats_names()).first;
+    auto it = packs.find(rules);
+    if (it != packs.end()) return it->second;
+    if (const auto b = broken.find(rules); b != broken.end())
+      throw std::runtime_error(b->second.error);
+    try {
+      return packs.emplace(rules, backend::load_rule_pack(rules)).first->second;
+    } catch (const backend::RulePackError& e) {
+      broken[rules] = {e.what(), !e.problems().empty(), 0};
+      if (!e.problems().empty()) errors << e.what() << "\n";
+      throw;
     }
-    return it->second;
+  };
+  LoadOptions load;
+  load.insats_catalogue = [&](const std::string& rules) { return pack(rules).insats_names(); };
+  load.clause_ids = [&](const std::string& rules) {
+    std::vector<std::string> ids;
+    for (const auto& c : pack(rules).clauses) ids.push_back(c.id);
+    return ids;
   };
   load.rules_override = options.rules_override;
+  load.service_of = [&](const std::string& rules) -> std::string {
+    return pack(rules).service == ServiceType::Hemtjanst ? "hemtjanst" : "boendestod";
+  };
 
   Suite suite;
   for (const auto& file : discover_scenarios(paths)) {
     try {
       suite.scenarios.push_back(load_scenario(file, load, display_path(file)));
     } catch (const ScenarioError& e) {
-      errors << e.what() << "\n";
       ++suite.invalid;
+      // Kept from loading by a broken pack (the loader names it first): said once, by the pack's
+      // own problems when it has places, else by the first scenario that names it.
+      bool said = false;
+      for (auto& [rules, b] : broken)
+        if (e.message().rfind("rules '" + rules + "': ", 0) == 0) {
+          said = b.located || b.files > 0;
+          ++b.files;
+          break;
+        }
+      if (!said) errors << e.what() << "\n";
     }
   }
+  for (const auto& [rules, b] : broken)
+    if (b.files > 1 || b.located)
+      errors << "rules " << rules << " did not load (above); " << b.files
+             << " scenario file(s) under them were not loaded\n";
   return suite;
 }
 

@@ -455,6 +455,12 @@ Response Service::route(const Request& req) {
     const std::string rules =
         body.value("rules", options_.rules.empty() ? "nacka-hemtjanst" : options_.rules);
     try {
+      // A client names packs of the server's rules folder: only the operator's own --rules may
+      // be a file elsewhere, so a request cannot make the server read a file it chooses.
+      if (backend::parse_pack_selection(rules).is_path && rules != options_.rules)
+        return error_response(422, "unknown_rules",
+                              "a sandbox names a pack of the server's rules folder as "
+                              "PACK@VERSION, not a file");
       (void)backend::load_rule_pack(rules);
     } catch (const std::exception& e) {
       return error_response(422, "unknown_rules", e.what());

@@ -10,9 +10,28 @@
 #include <set>
 #include <sstream>
 
+#include "backend/rulepack/pack_check.hpp"
 #include "kvittens/lock_receipt.hpp"
 
 namespace kvittens::backend {
+
+std::string PackProblem::str() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
+}
+
+namespace {
+
+std::string joined(const std::vector<PackProblem>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += (out.empty() ? "" : "\n") + p.str();
+  return out;
+}
+
+}  // namespace
+
+RulePackError::RulePackError(std::vector<PackProblem> problems)
+    : std::runtime_error(joined(problems)), problems_(std::move(problems)) {}
+
 namespace {
 
 struct Source {
@@ -117,9 +136,38 @@ MatrixState RulePack::combination(const InsatsInfo& a, const InsatsInfo& b) cons
   return matrix[static_cast<std::size_t>(a.matrix_index * matrix_size + b.matrix_index)];
 }
 
+namespace {
+// Written once by the CLI before any pack loads, read by every load after.
+std::filesystem::path& chosen_rules_dir() {
+  static std::filesystem::path dir;
+  return dir;
+}
+}  // namespace
+
+void set_rules_dir(const std::filesystem::path& dir) {
+  chosen_rules_dir() = dir;
+}
+
 std::filesystem::path default_rules_dir() {
+  if (!chosen_rules_dir().empty()) return chosen_rules_dir();
   if (const char* env = std::getenv("KVITTENS_RULES_DIR"); env && *env) return env;
   return KVITTENS_RULES_DIR;
+}
+
+PackSelection parse_pack_selection(std::string_view selection) {
+  PackSelection out;
+  // The version follows the last '@' unless a path continues after it (a folder named "x@y").
+  auto at = selection.rfind('@');
+  if (at != std::string_view::npos && selection.find('/', at) != std::string_view::npos)
+    at = std::string_view::npos;
+  out.name = std::string(selection.substr(0, at));
+  if (at != std::string_view::npos) out.version = std::string(selection.substr(at + 1));
+  if (out.name.empty() || (at != std::string_view::npos && out.version.empty()))
+    throw RulePackError("expected rules as PACK@VERSION or PATH.yaml@VERSION, got '" +
+                        std::string(selection) + "'");
+  out.is_path = out.name.find('/') != std::string::npos || out.name.ends_with(".yaml") ||
+                out.name.ends_with(".yml");
+  return out;
 }
 
 namespace {
@@ -139,6 +187,10 @@ RulePack read_file(const std::filesystem::path& path, std::string_view wanted_ve
     out << path.string() << ':' << e.mark.line + 1 << ':' << e.mark.column + 1 << ": " << e.msg;
     throw RulePackError(out.str());
   }
+  // The whole file, every version, before resolving one: a pack with a problem anywhere is
+  // not used at all, so no run is ever judged under half a draft.
+  if (auto problems = check_pack_document(root, path.string()); !problems.empty())
+    throw RulePackError(std::move(problems));
   if (!root.IsMap()) src.fail(root, "expected a rule pack mapping");
 
   RulePack pack;
@@ -322,19 +374,21 @@ RulePack load_file(const std::filesystem::path& path, std::string_view wanted_ve
 }  // namespace
 
 RulePack load_rule_pack(std::string_view selection, const std::filesystem::path& dir) {
-  const auto at = selection.find('@');
-  const std::string name(selection.substr(0, at));
-  const std::string version =
-      at == std::string_view::npos ? "" : std::string(selection.substr(at + 1));
-  if (name.empty() || (at != std::string_view::npos && version.empty()))
-    throw RulePackError("expected rules as PACK@VERSION, got '" + std::string(selection) + "'");
-  const auto path = dir / (name + ".yaml");
-  if (!std::filesystem::exists(path)) {
+  const auto sel = parse_pack_selection(selection);
+  std::error_code ec;
+  if (sel.is_path) {
+    if (!std::filesystem::is_regular_file(sel.name, ec))
+      throw RulePackError("no rule pack file '" + sel.name + "'");
+    return load_file(sel.name, sel.version);
+  }
+  const auto path = dir / (sel.name + ".yaml");
+  if (!std::filesystem::exists(path, ec)) {
     std::string list;
     for (const auto& p : list_rule_packs(dir)) list += (list.empty() ? "" : ", ") + p;
-    throw RulePackError("unknown rule pack '" + name + "' (available: " + list + ")");
+    throw RulePackError("unknown rule pack '" + sel.name + "' in " + dir.string() +
+                        " (available: " + list + ")");
   }
-  return load_file(path, version);
+  return load_file(path, sel.version);
 }
 
 RulePack load_rule_pack_for(const Stamp& stamp, const std::filesystem::path& dir) {

@@ -1,6 +1,7 @@
 // A rule pack resolved at one version: the insats catalogue, the combination matrix, the
 // clause table with references, and the dated parameters in force at the version's date.
-// Packs are data in rules/*.yaml (format: docs/rule-packs.md); this module only reads them.
+// Packs are data in rules/*.yaml (format: docs/rule-packs.md); this module reads them, and
+// refuses a pack with any problem pack_check.hpp finds before resolving a version.
 #pragma once
 
 #include <filesystem>
@@ -15,10 +16,26 @@
 
 namespace kvittens::backend {
 
-// An unknown pack or version, or a malformed pack file (with file:line:col).
+// One problem in a pack file, at the place it was written.
+struct PackProblem {
+  std::string file;
+  int line = 1;
+  int col = 1;
+  std::string message;
+  std::string str() const;  // "file:line:col: message"
+};
+
+// An unknown pack or version, or a malformed pack file: then every problem of the file, each
+// with its file:line:col, one per line of what().
 class RulePackError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  explicit RulePackError(std::vector<PackProblem> problems);
+  // Empty for an error that has no place in a file (an unknown pack or version).
+  const std::vector<PackProblem>& problems() const { return problems_; }
+
+ private:
+  std::vector<PackProblem> problems_;
 };
 
 enum class MatrixState : char { Combine = '+', Never = '-', Assess = '?' };
@@ -91,10 +108,24 @@ struct RulePack {
   MatrixState combination(const InsatsInfo& a, const InsatsInfo& b) const;
 };
 
-// Where packs are read from: $KVITTENS_RULES_DIR, else the source tree's rules/.
+// Where packs named without a path are read from: the directory given to set_rules_dir
+// (`--rules-dir`), else $KVITTENS_RULES_DIR, else the source tree's rules/.
 std::filesystem::path default_rules_dir();
+// Set once, before anything loads a pack (the CLI's `--rules-dir`); empty restores the default.
+void set_rules_dir(const std::filesystem::path& dir);
 
-// "nacka-hemtjanst@3.0" -> that version; "nacka-hemtjanst" -> its newest version.
+// A selection names a pack file and optionally one of its versions:
+//   "nacka-hemtjanst@3.0"            -> DIR/nacka-hemtjanst.yaml at version 3.0
+//   "nacka-hemtjanst"                -> its newest version
+//   "drafts/nacka-hemtjanst.yaml@V"  -> that file (a path: it has a '/' or ends in .yaml/.yml)
+struct PackSelection {
+  std::string name;     // the pack's file name without .yaml, or the path as given
+  std::string version;  // empty: the newest
+  bool is_path = false;
+};
+// Throws RulePackError for an empty name or an '@' with no version after it.
+PackSelection parse_pack_selection(std::string_view selection);
+
 RulePack load_rule_pack(std::string_view selection,
                         const std::filesystem::path& dir = default_rules_dir());
 // The pack a stamp was made with, for reproducing a stored decision. Throws RulePackError when

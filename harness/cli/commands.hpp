@@ -15,6 +15,8 @@ void add_serve(CLI::App& app, int& exit_code);
 void add_explain(CLI::App& app, int& exit_code);
 void add_diff(CLI::App& app, int& exit_code);
 void add_simulate(CLI::App& app, int& exit_code);
+// `kvittens pack check`: rule pack files validated as every load does.
+void add_pack(CLI::App& app, int& exit_code);
 // `kvittens certify lock`: conformance of a receipt lock to docs/lock-profile.md.
 void add_certify(CLI::App& app, int& exit_code);
 // `kvittens emulate nfc|ble`: the emulators with their real interfaces.

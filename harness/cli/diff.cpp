@@ -34,8 +34,9 @@ struct DiffArgs {
   sim::load::Options month_options;
 };
 
+// The pack part of a selection as written: a name, or a path for a draft.
 std::string pack_of(const std::string& rules) {
-  return rules.substr(0, rules.find('@'));
+  return rules.substr(0, rules.rfind('@'));
 }
 
 harness::BackendFactory http(const std::string& url, const std::string& token) {
@@ -70,20 +71,25 @@ int diff(const DiffArgs& a) {
                  "--from-token and --to-token)\n";
     return kUsage;
   }
+  // The pack both versions belong to, by the name inside the file: a draft given as a path
+  // is a version of the pack it names.
+  std::string pack_name;
   if (versions) {
-    if (pack_of(a.from) != pack_of(a.to)) {
-      std::cerr << "kvittens diff: --from " << a.from << " and --to " << a.to
-                << " are not versions of one rule pack\n";
-      return kUsage;
-    }
+    std::vector<std::string> names;
     for (const auto& r : {a.from, a.to}) {
       try {
-        backend::load_rule_pack(r);
+        names.push_back(backend::load_rule_pack(r).name);
       } catch (const backend::RulePackError& e) {
         std::cerr << "kvittens diff: " << e.what() << "\n";
         return kUsage;
       }
     }
+    if (names[0] != names[1]) {
+      std::cerr << "kvittens diff: --from " << a.from << " (pack " << names[0] << ") and --to "
+                << a.to << " (pack " << names[1] << ") are not versions of one rule pack\n";
+      return kUsage;
+    }
+    pack_name = names[0];
   }
 
   if (a.month) return diff_month(a, backends, from_token, to_token);
@@ -98,7 +104,7 @@ int diff(const DiffArgs& a) {
     if (versions) {
       // Scenarios written for this pack, under both versions whatever versions they list.
       const bool ours = std::any_of(s.rules.begin(), s.rules.end(),
-                                    [&](const auto& r) { return pack_of(r) == pack_of(a.from); });
+                                    [&](const auto& r) { return pack_of(r) == pack_name; });
       if (!ours) continue;
       from_jobs.push_back({&s, a.from});
       to_jobs.push_back({&s, a.to});
@@ -111,7 +117,7 @@ int diff(const DiffArgs& a) {
   }
   if (from_jobs.empty()) {
     std::cerr << "kvittens diff: no scenario to compare (" << suite->scenarios.size() << " loaded"
-              << (versions ? ", none for pack " + pack_of(a.from) : std::string()) << ")\n";
+              << (versions ? ", none for pack " + pack_name : std::string()) << ")\n";
     return kUsage;
   }
 
@@ -230,18 +236,22 @@ void add_diff(CLI::App& app, int& exit_code) {
       "decision that changes; exit 1 when a change is not declared by the scenarios' "
       "per-version expectations");
   cmd->add_option("paths", args->paths, "Scenario files or folders (default: the library)");
-  cmd->add_option("--from", args->from, "Rule version before, PACK@VERSION");
-  cmd->add_option("--to", args->to, "Rule version after, PACK@VERSION");
+  cmd->add_option("--from", args->from, rules_help("Rule version before"));
+  cmd->add_option("--to", args->to,
+                  rules_help("Rule version after, a version of the same pack (the pack's name "
+                             "inside the file)"));
   cmd->add_option("--from-backend", args->from_backend,
                   "Backend URL before (each scenario in its own sandbox; docs/service.md)");
   cmd->add_option("--to-backend", args->to_backend, "Backend URL after");
   cmd->add_option("--token", args->token, "Sandbox token of both backends");
   cmd->add_option("--from-token", args->from_token, "Sandbox token of --from-backend");
   cmd->add_option("--to-token", args->to_token, "Sandbox token of --to-backend");
-  cmd->add_option("--rules", args->rules,
-                  "With backends: run every scenario under this PACK@VERSION instead of its own")
+  cmd->add_option(
+         "--rules", args->rules,
+         rules_help("With backends: run every scenario under this pack instead of its own"))
       ->excludes("--from")
       ->excludes("--to");
+  add_rules_dir_option(*cmd);
   cmd->add_option("--filter", args->filters,
                   "Only scenarios with this tag or in this suite folder (repeatable)")
       ->allow_extra_args(false);

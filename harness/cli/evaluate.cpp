@@ -6,8 +6,9 @@
 
 #include "backend/inprocess.hpp"
 #include "harness/cli/commands.hpp"
-#include "wire/decisions_json.hpp"
+#include "harness/cli/inputs.hpp"
 #include "harness/evaluate_input.hpp"
+#include "wire/decisions_json.hpp"
 
 namespace kvittens::cli {
 namespace {
@@ -110,8 +111,8 @@ void add_evaluate(CLI::App& app, int& exit_code) {
   cmd->add_option("INPUT", opts->input, "Input file: world and registrations")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--rules", opts->rules,
-                  "Rule pack as PACK@VERSION (default: 'rules:' in the input)");
+  cmd->add_option("--rules", opts->rules, rules_help("Rule pack (default: 'rules:' in the input)"));
+  add_rules_dir_option(*cmd);
   cmd->add_flag("--json", opts->json, "Print decisions as JSON (docs/decisions-format.md)");
   cmd->callback([opts, &exit_code] { exit_code = evaluate(*opts); });
 }

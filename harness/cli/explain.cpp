@@ -4,6 +4,7 @@
 
 #include "backend/inprocess.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/inputs.hpp"
 #include "harness/evaluate_input.hpp"
 #include "harness/explain.hpp"
 #include "harness/runner.hpp"
@@ -48,6 +49,11 @@ int explain_cmd(const ExplainOptions& o) {
       harness::LoadOptions load;
       load.insats_catalogue = [](const std::string& r) {
         return backend::load_rule_pack(r).insats_names();
+      };
+      load.clause_ids = [](const std::string& r) {
+        std::vector<std::string> ids;
+        for (const auto& c : backend::load_rule_pack(r).clauses) ids.push_back(c.id);
+        return ids;
       };
       if (!o.rules.empty()) load.rules_override = {o.rules};
       const auto s = harness::load_scenario(o.input, load, harness::display_path(o.input));
@@ -126,7 +132,8 @@ void add_explain(CLI::App& app, int& exit_code) {
   cmd->add_option("--visit", o->visit, "Registration id of the decision")->required();
   cmd->add_option("--insats", o->insats, "Only this insats' chain");
   cmd->add_option("--rules", o->rules,
-                  "Rule pack PACK@VERSION (default: the scenario's first, or the input's)");
+                  rules_help("Rule pack (default: the scenario's first, or the input's)"));
+  add_rules_dir_option(*cmd);
   cmd->add_flag("--json", o->json, "Print the explanation as JSON (docs/explain.md)");
   cmd->callback([o, &exit_code] { exit_code = explain_cmd(*o); });
 }

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "backend/rulepack/rule_pack.hpp"
 #include "harness/scenario.hpp"
 
 namespace kvittens::cli {
@@ -25,6 +26,21 @@ std::optional<harness::Suite> load_suite_or_usage(const std::string& command,
     return std::nullopt;
   }
   return suite;
+}
+
+void add_rules_dir_option(CLI::App& command) {
+  command
+      .add_option_function<std::string>(
+          "--rules-dir", [](const std::string& dir) { backend::set_rules_dir(dir); },
+          "Folder of rule packs for PACK@VERSION (default: $KVITTENS_RULES_DIR when set, else "
+          "the rules/ folder of the source tree)")
+      ->check(CLI::ExistingDirectory);
+}
+
+std::string rules_help(const std::string& what) {
+  return what +
+         ". PACK@VERSION reads PACK.yaml from --rules-dir; PATH.yaml@VERSION reads that file "
+         "(a draft); without @VERSION the newest version";
 }
 
 std::optional<harness::HardwareMode> hardware_or_usage(const std::string& command,

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/runner.hpp"
 #include "harness/suite.hpp"
 
@@ -18,6 +20,13 @@ namespace kvittens::cli {
 std::optional<harness::Suite> load_suite_or_usage(const std::string& command,
                                                   const std::vector<std::string>& paths,
                                                   const std::string& rules);
+
+// `--rules-dir DIR` on a subcommand that takes rules: where PACK@VERSION selections (its own
+// and the scenarios') are read from, for the whole process. A selection with a path
+// (PATH.yaml@VERSION) is read from that file wherever this points.
+void add_rules_dir_option(CLI::App& command);
+// The help text of a `--rules` option: what it is for, then how a pack is named.
+std::string rules_help(const std::string& what);
 
 // `--hardware none|emulated` as a mode, when this build can run it.
 std::optional<harness::HardwareMode> hardware_or_usage(const std::string& command,

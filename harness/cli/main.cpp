@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_explain(app, exit_code);
   add_diff(app, exit_code);
   add_simulate(app, exit_code);
+  add_pack(app, exit_code);
   add_certify(app, exit_code);
   auto* emulate = app.add_subcommand("emulate", "Run a device emulator behind its real interface");
   emulate->require_subcommand(1);

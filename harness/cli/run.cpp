@@ -86,17 +86,30 @@ int run(const RunArgs& a) {
   const auto& scenarios = suite->scenarios;
 
   std::vector<harness::Job> jobs;
+  std::vector<const harness::Scenario*> skipped;
   for (const auto& s : scenarios) {
     if (!harness::matches_filter(s, a.filters)) continue;
+    if (!s.skipped.empty()) {
+      skipped.push_back(&s);
+      continue;
+    }
     if (!a.rules.empty()) {
       jobs.push_back({&s, a.rules});
     } else {
       for (const auto& r : s.rules) jobs.push_back({&s, r});
     }
   }
+  if (!skipped.empty()) {
+    // Counted, not errors: a pack judges the scenarios of its own service only.
+    std::cerr << "kvittens run: skipped " << skipped.size()
+              << " scenario file(s) of another service than --rules " << a.rules << ":\n";
+    for (const auto* s : skipped) std::cerr << "  " << s->file << ": " << s->skipped << "\n";
+  }
   if (jobs.empty()) {
     std::cerr << "kvittens run: no scenario to run (" << scenarios.size() << " loaded"
-              << (a.filters.empty() ? "" : ", none matched --filter") << ")\n";
+              << (a.filters.empty() ? "" : ", none matched --filter")
+              << (skipped.empty() ? "" : ", " + std::to_string(skipped.size()) + " skipped")
+              << ")\n";
     return kUsage;
   }
   std::string suite_name = "scenarios";
@@ -157,6 +170,7 @@ int run(const RunArgs& a) {
   report.seed = a.seed;
   report.hardware = harness::to_string(mode);
   report.device_log = !a.device_log.empty();
+  report.skipped = skipped.size();
   harness::print_console(std::cout, results, report);
   if (device_log.is_open()) {
     for (const auto& r : results) {
@@ -204,7 +218,10 @@ void add_run(CLI::App& app, int& exit_code) {
       "clock and compare the backend's decisions with their expectations");
   cmd->add_option("paths", args->paths, "Scenario files or folders");
   cmd->add_option("--rules", args->rules,
-                  "Run every scenario under this PACK@VERSION instead of its own rules");
+                  rules_help("Run the scenarios of this pack's service (hemtjanst or boendestod) "
+                             "under this pack instead of their own rules; the others are skipped "
+                             "and counted"));
+  add_rules_dir_option(*cmd);
   cmd->add_option("--filter", args->filters,
                   "Only scenarios with this tag or in this suite folder (repeatable)")
       // One value per --filter, so the paths after it stay paths.

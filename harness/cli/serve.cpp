@@ -1,11 +1,14 @@
 // `kvittens serve`: the backend as an HTTP service (docs/service.md, docs/backend-api.yaml).
 // Exit 0 after SIGINT/SIGTERM, 2 for bad options or a store/rules that cannot be opened.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "backend/rulepack/rule_pack.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/cli/inputs.hpp"
 #include "service/server.hpp"
 #include "service/service.hpp"
 #include "service/store.hpp"
@@ -49,6 +52,17 @@ int serve(const ServeArgs& a) {
 
   service::ServiceOptions options;
   options.rules = a.rules;
+  try {
+    // The store keeps the default realm's selection and reloads it at every start: a draft's
+    // path must not depend on the folder the server was started from.
+    const auto sel = backend::parse_pack_selection(a.rules);
+    if (sel.is_path)
+      options.rules = std::filesystem::absolute(sel.name).lexically_normal().string() +
+                      (sel.version.empty() ? "" : "@" + sel.version);
+  } catch (const backend::RulePackError& e) {
+    std::cerr << "kvittens serve: --rules: " << e.what() << "\n";
+    return kUsage;
+  }
   options.sandbox_token = a.sandbox_token;
   {
     std::ifstream api(std::string(KVITTENS_SOURCE_DIR) + "/docs/backend-api.yaml");
@@ -88,8 +102,11 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--db", args->db, "SQLite database file (created and migrated)")
       ->capture_default_str();
-  cmd->add_option("--rules", args->rules, "PACK@VERSION the default realm is judged under")
+  cmd->add_option("--rules", args->rules,
+                  rules_help("Rule pack the default realm is judged under (sandboxes may name "
+                             "only packs of --rules-dir, or this one)"))
       ->capture_default_str();
+  add_rules_dir_option(*cmd);
   cmd->add_option("--tokens", args->tokens,
                   "Token file: 'TOKEN combine' or 'TOKEN provider PROVIDER_ID' per line");
   cmd->add_option("--sandbox-token", args->sandbox_token,

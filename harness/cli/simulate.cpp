@@ -318,8 +318,9 @@ void add_simulate(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 100));
   cmd->add_option("--from", o.first_day, "First day, YYYY-MM-DD")->capture_default_str();
   cmd->add_option("--rules", args->rules,
-                  "PACK@VERSION replacing the default pack of its service (repeatable; defaults "
-                  "nacka-hemtjanst@3.0 and nacka-boendestod@1.0)");
+                  rules_help("Rule pack replacing the default pack of its service (repeatable; "
+                             "defaults nacka-hemtjanst@3.0 and nacka-boendestod@1.0)"));
+  add_rules_dir_option(*cmd);
   cmd->add_option("--hardware", args->hardware,
                   "none: synthesized receipts (default); emulated: every receipt through the "
                   "PN532 and BlueZ emulators and the real drivers")

@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "pack_text.hpp"
+
 namespace kvittens::backend {
 namespace {
 
@@ -91,8 +93,9 @@ TEST(RulePack, ClauseIdsLongerThanATraceKeepsAreRefusedAtLoad) {
         << "pack: longid\nservice: hemtjanst\ndocument: x\nseed: y\n"
            "versions:\n  - version: '1'\n    effective: 2025-01-01\n"
            "clauses:\n  '"
-        << std::string(id_size, '9')
-        << "': {title: t, statement: s}\ninsatser:\n  - {name: A, category: care}\n";
+        << std::string(id_size, '9') << "': {title: t, statement: s}\n"
+        << fixtures::small_pack_clauses().substr(9)  // the engine's clauses, after "clauses:\n"
+        << "insatser:\n  - {name: A, category: care}\n";
   };
   pack(255);
   EXPECT_EQ(load_rule_pack("longid@1", dir).clauses.at(0).id.size(), 255u);
@@ -106,16 +109,19 @@ TEST(RulePack, ANodeOfTheWrongShapeIsALocatedError) {
   const auto dir = std::filesystem::temp_directory_path() / "kvittens-rulepack-test";
   std::filesystem::create_directories(dir);
   const std::string head = "pack: shape\nservice: hemtjanst\ndocument: x\nseed: y\n";
-  const std::string version = "versions:\n  - {version: '1', effective: 2025-01-01}\nclauses: {}\n";
+  const std::string version = "versions:\n  - {version: '1', effective: 2025-01-01}\n" +
+                              fixtures::small_pack_clauses_line();
   std::ofstream(dir / "shape.yaml") << head << "versions:\n  - v\n";
-  expect_load_error("shape", dir, {"shape.yaml:6:5:", "operator[] call on a scalar"});
+  expect_load_error("shape", dir, {"shape.yaml:6:5:", "expected a version as a map of keys"});
   std::ofstream(dir / "shape.yaml")
       << head << version << "insatser:\n  - {name: A, category: care, pickup: maybe}\n";
-  expect_load_error("shape", dir, {"shape.yaml:9:39:", "bad conversion"});
+  expect_load_error("shape", dir,
+                    {"shape.yaml:9:39:", "expected pickup of insats 'A' as true or false"});
   std::ofstream(dir / "shape.yaml")
       << head << version
       << "insatser:\n  - {name: A, category: care, cap: {minutes: 12*, per: customer}}\n";
-  expect_load_error("shape", dir, {"shape.yaml:9:46:", "bad conversion"});
+  expect_load_error("shape", dir,
+                    {"shape.yaml:9:46:", "expected cap minutes of insats 'A' as a whole number"});
 }
 
 // A matrix change's `to` was read as its first character: empty text threw std::out_of_range
@@ -126,8 +132,9 @@ TEST(RulePack, AMatrixChangeToIsOneState) {
   const auto pack = [&](const std::string& to) {
     std::ofstream(dir / "change.yaml")
         << "pack: change\nservice: hemtjanst\ndocument: x\nseed: y\n"
-           "versions:\n  - {version: '1', effective: 2025-01-01}\nclauses: {}\n"
-           "insatser:\n  - {name: A, category: care}\n  - {name: B, category: care}\n"
+           "versions:\n  - {version: '1', effective: 2025-01-01}\n"
+        << fixtures::small_pack_clauses_line()
+        << "insatser:\n  - {name: A, category: care}\n  - {name: B, category: care}\n"
            "matrix:\n  columns: [A, B]\n  rows: {A: '+?', B: '?+'}\n"
            "  changes:\n    - effective: 2025-01-01\n      cells: [{a: A, b: B, from: '?', to: '"
         << to << "'}]\n";
@@ -135,9 +142,43 @@ TEST(RulePack, AMatrixChangeToIsOneState) {
   pack("+");
   EXPECT_EQ(load_rule_pack("change", dir).matrix_changes.size(), 1u);
   pack("");
-  expect_load_error("change", dir, {"change.yaml:16:43:", "expected matrix state", "got ''"});
+  expect_load_error("change", dir,
+                    {"change.yaml:16:43:", "expected matrix change 'to' as a state", "got ''"});
   pack("+-");
   expect_load_error("change", dir, {"change.yaml:16:43:", "got '+-'"});
+}
+
+TEST(RulePack, ASelectionWithAPathNamesAFileAnywhere) {
+  auto s = parse_pack_selection("nacka-hemtjanst@3.0");
+  EXPECT_EQ(s.name, "nacka-hemtjanst");
+  EXPECT_EQ(s.version, "3.0");
+  EXPECT_FALSE(s.is_path);
+  s = parse_pack_selection("drafts/nacka-hemtjanst.yaml@2026-07-01");
+  EXPECT_EQ(s.name, "drafts/nacka-hemtjanst.yaml");
+  EXPECT_EQ(s.version, "2026-07-01");
+  EXPECT_TRUE(s.is_path);
+  EXPECT_TRUE(parse_pack_selection("draft.yaml").is_path);
+  EXPECT_EQ(parse_pack_selection("/tmp/a@b/draft.yaml").version, "");
+  EXPECT_THROW(parse_pack_selection("draft.yaml@"), RulePackError);
+
+  // A draft outside the rules folder, named by its path: the stamp carries the name inside it.
+  const auto path =
+      fixtures::write_pack("kvittens-rulepack-draft", "draft", fixtures::small_pack());
+  const auto pack = load_rule_pack(path.string() + "@1");
+  EXPECT_EQ(pack.name, "small");
+  EXPECT_EQ(pack.version, "1");
+  EXPECT_EQ(load_rule_pack(path.string()).version, "2");
+  EXPECT_DOUBLE_EQ(pack.number("omstallning_days"), 4);
+}
+
+TEST(RulePack, TheRulesFolderCanBeChosen) {
+  const auto path = fixtures::write_pack("kvittens-rulepack-dir", "small", fixtures::small_pack());
+  EXPECT_THROW(load_rule_pack("small@2"), RulePackError);
+  set_rules_dir(path.parent_path());
+  EXPECT_EQ(default_rules_dir(), path.parent_path());
+  EXPECT_EQ(load_rule_pack("small@2").version, "2");
+  set_rules_dir("");
+  EXPECT_THROW(load_rule_pack("small@2"), RulePackError);
 }
 
 TEST(RulePack, ListsEveryPackAndVersion) {

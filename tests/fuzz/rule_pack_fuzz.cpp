@@ -1,6 +1,7 @@
 // libFuzzer entry for the rule-pack loader: any bytes as a pack file. Its promise
 // (backend/rulepack/rule_pack.hpp) is that a malformed pack throws RulePackError; any other
-// exception escapes here and libFuzzer reports it. A pack that loads must also keep what the
+// exception escapes here and libFuzzer reports it. The check behind `kvittens pack check` finds
+// a problem exactly when the load fails. A pack that loads must also keep what the
 // engine relies on without checking again: the matrix is square over its columns and every
 // insats's column lies inside it.
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "backend/rulepack/pack_check.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 
 namespace fs = std::filesystem;
@@ -42,10 +44,12 @@ void check(const backend::RulePack& pack) {
   }
 }
 
-void load(const std::string& selection) {
+bool load(const std::string& selection) {
   try {
     check(backend::load_rule_pack(selection, pack_dir()));
+    return true;
   } catch (const backend::RulePackError&) {
+    return false;
   }
 }
 
@@ -60,7 +64,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::ofstream(pack_dir() / "fuzz.yaml", std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  load("fuzz");  // its newest version
+  // `kvittens pack check` and loading agree: a file loads exactly when the check finds nothing
+  // (the check never throws), so no problem is left for a run to meet.
+  const bool problems =
+      !backend::check_rule_pack_file(pack_dir() / "fuzz.yaml", "fuzz.yaml").empty();
+  require(load("fuzz") != problems);  // its newest version
   // And one version it names (listing packs must not throw either): a named version resolves
   // dated values and matrix changes at its own date. Which one follows from the input, so a
   // finding reproduces.

@@ -139,4 +139,63 @@ TEST(Run, AnUnknownRuleVersionIsAnInputError) {
       << o.err;
 }
 
+// Issue 22: a clause an expectation names that the pack does not have is an input error of the
+// file (exit 2, every such id at its place), not a FAIL of the run.
+TEST(Run, AClauseIdThePackLacksIsAnInputErrorNotAFailure) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("kvittens-clauses-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy_file(kSource + "/scenarios/hemtjanst/nacka.world.yaml", dir / "nacka.world.yaml",
+                fs::copy_options::overwrite_existing);
+  std::string text = slurp(kSource + "/scenarios/hemtjanst/nfc-visit.yaml");
+  const std::string clauses = "      clauses: [\"4.10\"]\n";
+  text.replace(text.find(clauses), clauses.size(),
+               "      clauses: [\"4.99\"]\n      not_clauses: [\"4.1O\"]\n");
+  std::ofstream(dir / "nfc-visit.yaml") << text;
+  const auto o = kvittens((dir / "nfc-visit.yaml").string());
+  EXPECT_EQ(o.code, 2) << o.out << o.err;
+  EXPECT_EQ(o.out, "");  // nothing ran
+  EXPECT_NE(o.err.find(":31:17: unknown clause '4.99' (not a clause of nacka-hemtjanst@3.0); did "
+                       "you mean '4.9'?"),
+            std::string::npos)
+      << o.err;
+  EXPECT_NE(o.err.find(":32:21: unknown clause '4.1O' (not a clause of nacka-hemtjanst@3.0); did "
+                       "you mean '4.10'?"),
+            std::string::npos)
+      << o.err;
+}
+
+// `run --rules PACK@V` ran every scenario under the pack, boendestöd ones under a hemtjänst pack
+// (exit 2 with an error per scenario); now they are skipped and counted.
+TEST(Run, RulesRunOnlyTheScenariosOfThePacksService) {
+  const auto o = kvittens("--hardware none --rules nacka-boendestod@1.0 " + kSource +
+                          "/scenarios/boendestod " + kExamples);
+  EXPECT_EQ(o.code, 0) << o.out << o.err;
+  EXPECT_NE(o.err.find("kvittens run: skipped 3 scenario file(s) of another service than --rules "
+                       "nacka-boendestod@1.0:\n  scenarios/hemtjanst/lock-visit.yaml: a hemtjanst "
+                       "scenario; nacka-boendestod@1.0 is a boendestod pack\n"),
+            std::string::npos)
+      << o.err;
+  EXPECT_NE(o.out.find(" failed, 0 could not run, 3 scenario file(s) skipped ("), std::string::npos)
+      << o.out;
+  EXPECT_EQ(o.out.find("scenarios/hemtjanst/"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("scenarios/boendestod/"), std::string::npos) << o.out;
+}
+
+TEST(Run, EveryDecisionInTheJsonReportCarriesItsStamp) {
+  const fs::path dir = fs::temp_directory_path() / ("kvittens-stamp-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto o = kvittens("--hardware none --json " + (dir / "r.json").string() + " " + kSource +
+                          "/scenarios/hemtjanst/nfc-visit.yaml");
+  ASSERT_EQ(o.code, 0) << o.out << o.err;
+  const std::string json = slurp(dir / "r.json");
+  EXPECT_NE(json.find("\"rules\": \"nacka-hemtjanst@3.0\",\n          \"stamp\": {\n"
+                      "            \"pack\": \"nacka-hemtjanst\",\n"
+                      "            \"version\": \"3.0\",\n"
+                      "            \"effective\": \"2025-10-15\",\n"
+                      "            \"hash\": \""),
+            std::string::npos)
+      << json;
+}
+
 }  // namespace

@@ -177,6 +177,105 @@ TEST(ScenarioLoad, UnknownVisitInExpectationsIsRefused) {
   EXPECT_EQ(msg, "e.yaml:10:5: unknown registration id 'v2' in expect; did you mean 'v1'?");
 }
 
+// Issue 22: a clause id an expectation names must be a clause of the pack of the run. "4.1O"
+// (letter O) passed silently as not_clauses; "4.99" showed as a FAIL instead of an error.
+LoadOptions with_clauses() {
+  LoadOptions o = with_catalogue();
+  o.clause_ids = [](const std::string& rules) {
+    if (rules == "nacka-hemtjanst@3.0") return std::vector<std::string>{"4.1", "4.3", "4.10"};
+    return std::vector<std::string>{"4.1", "4.3", "4.10", "4.16"};
+  };
+  return o;
+}
+
+const std::string kOneVisit =
+    "steps:\n"
+    "  - at: 2026-03-02T08:00\n"
+    "    start_visit: {visit: v1, staff: anna, customer: elsa}\n"
+    "expect:\n"
+    "  visits:\n";
+
+TEST(ScenarioLoad, ClauseIdsInExpectationsAreClausesOfThePack) {
+  EXPECT_NO_THROW(
+      load_text("c.yaml", kHead + kOneVisit + "    v1: {clauses: [\"4.3\"]}\n", with_clauses()));
+  auto msg = error_of([] {
+    load_text("c.yaml", kHead + kOneVisit + "    v1: {not_clauses: [\"4.1O\"]}\n", with_clauses());
+  });
+  EXPECT_EQ(msg,
+            "c.yaml:10:24: unknown clause '4.1O' (not a clause of nacka-hemtjanst@3.0); did you "
+            "mean '4.10'?");
+  msg = error_of([] {
+    load_text("c.yaml", kHead + kOneVisit + "    v1: {clauses: \"4.99\"}\n", with_clauses());
+  });
+  EXPECT_EQ(msg,
+            "c.yaml:10:19: unknown clause '4.99' (not a clause of nacka-hemtjanst@3.0); did you "
+            "mean '4.10'?");
+  // Without clause tables nothing is checked.
+  EXPECT_NO_THROW(
+      load_text("c.yaml", kHead + kOneVisit + "    v1: {clauses: [\"4.99\"]}\n", with_catalogue()));
+}
+
+TEST(ScenarioLoad, ClauseIdsAreCheckedUnderTheRunsRulesAndByRulesUnderTheirOwn) {
+  auto options = with_clauses();
+  options.rules_override = {"draft@2"};
+  // 4.16 is in the draft only: fine for the run under it...
+  EXPECT_NO_THROW(
+      load_text("c.yaml", kHead + kOneVisit + "    v1: {clauses: [\"4.16\"]}\n", options));
+  // ...but not in a by_rules block for 3.0, whose own pack lacks it.
+  const auto msg = error_of([&] {
+    load_text("c.yaml",
+              kHead + kOneVisit +
+                  "    v1: {clauses: [\"4.3\"]}\n"
+                  "  by_rules:\n"
+                  "    nacka-hemtjanst@3.0:\n"
+                  "      visits: {v1: {clauses: [\"4.16\"]}}\n",
+              options);
+  });
+  EXPECT_EQ(msg,
+            "c.yaml:13:31: unknown clause '4.16' (not a clause of nacka-hemtjanst@3.0); did you "
+            "mean '4.10'?");
+}
+
+TEST(ScenarioLoad, EveryUnresolvedNameOfAFileIsReportedTogether) {
+  const auto msg = error_of([] {
+    load_text("m.yaml",
+              kHead +
+                  "steps:\n"
+                  "  - at: 2026-03-02T08:00\n"
+                  "    start_visit: {visit: v1, staff: anna, customer: elsa}\n"
+                  "  - at: \"08:20\"\n"
+                  "    select_insats: {visit: v1, insats: Dush}\n"
+                  "expect:\n"
+                  "  visits:\n"
+                  "    v1: {clauses: [\"4.99\"], not_clauses: [\"4.1O\"]}\n"
+                  "    v2: {paid_minutes: 1}\n",
+              with_clauses());
+  });
+  EXPECT_EQ(msg,
+            "m.yaml:9:40: unknown insats 'Dush'; did you mean 'Dusch'?\n"
+            "m.yaml:12:20: unknown clause '4.99' (not a clause of nacka-hemtjanst@3.0); did you "
+            "mean '4.10'?\n"
+            "m.yaml:12:43: unknown clause '4.1O' (not a clause of nacka-hemtjanst@3.0); did you "
+            "mean '4.10'?\n"
+            "m.yaml:13:5: unknown registration id 'v2' in expect; did you mean 'v1'?");
+}
+
+TEST(ScenarioLoad, AScenarioOfAnotherServiceThanTheRunsRulesIsSkipped) {
+  auto options = with_clauses();
+  options.rules_override = {"nacka-boendestod@1.0"};
+  options.service_of = [](const std::string& rules) {
+    return rules.starts_with("nacka-boendestod") ? std::string("boendestod")
+                                                 : std::string("hemtjanst");
+  };
+  // Validated under its own rules (4.3 is no boendestöd clause, and that is no error here).
+  const auto s = load_text("s.yaml", kHead + kOneVisit + "    v1: {clauses: [\"4.3\"]}\n", options);
+  EXPECT_EQ(s.skipped, "a hemtjanst scenario; nacka-boendestod@1.0 is a boendestod pack");
+  options.rules_override = {"draft@2"};
+  EXPECT_EQ(
+      load_text("s.yaml", kHead + kOneVisit + "    v1: {clauses: [\"4.3\"]}\n", options).skipped,
+      "");
+}
+
 TEST(ScenarioLoad, StepsOutOfTimeOrderAreRefused) {
   const auto msg = error_of([] {
     load_text("o.yaml", kHead +

@@ -482,6 +482,16 @@ TEST_F(ServiceTest, SandboxesAreSeparateRealmsAndNeedTheSandboxToken) {
   EXPECT_EQ(json::parse(call("GET", "/v1/decisions", "combine").body)["decisions"].size(), 0u);
 }
 
+// A client names packs of the server's rules folder only: a path would have the server read a
+// file of the client's choosing (and quote its problems back).
+TEST_F(ServiceTest, ASandboxCannotNameAPackFileByPath) {
+  const std::string shipped = std::string(KVITTENS_SOURCE_DIR) + "/rules/nacka-hemtjanst.yaml";
+  const auto r = call("POST", "/v1/sandboxes", "sandbox", R"({"rules": ")" + shipped + R"(@3.0"})");
+  expect_json_error(r, 422);
+  EXPECT_NE(r.body.find("not a file"), std::string::npos) << r.body;
+  expect_json_error(call("POST", "/v1/sandboxes", "sandbox", R"({"rules": "/etc/passwd"})"), 422);
+}
+
 TEST_F(ServiceTest, RulesAndOpenApiAreServed) {
   const auto r = json::parse(call("GET", "/v1/rules", "p1").body);
   EXPECT_EQ(r["rules"], "nacka-hemtjanst@3.0");
