@@ -1,6 +1,6 @@
 // The `kvittens` subcommands. Each add_* function registers one subcommand on the CLI11 app;
 // when it runs it stores its exit code in `exit_code`:
-// 0 success, 1 failed checks, 2 usage or input errors (see docs/cli.md).
+// 0 success, 1 failed checks, 2 usage or input errors (README.md, "Commands").
 #pragma once
 
 #include <CLI/CLI.hpp>

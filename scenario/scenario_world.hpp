@@ -1,6 +1,6 @@
 // Decoding of a scenario's `world:` block into the model's World, with located errors. Keys
-// are the field names of include/kvittens/model.hpp. Same signature as the general decoder
-// (harness/decode.hpp) so the scenario loader can take either; see LoadOptions::decode_world.
+// are the field names of include/kvittens/model.hpp. The scenario loader's default for
+// LoadOptions::decode_world, which takes any decoder of this signature.
 #pragma once
 
 #include <string>
