@@ -18,11 +18,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "harness/http_backend.hpp"
-#include "wire/wire.hpp"
+#include "backend/http/http_backend.hpp"
 #include "service/server.hpp"
 #include "service/service.hpp"
 #include "service/store.hpp"
+#include "wire/wire.hpp"
 
 namespace {
 

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/runner.hpp"
-#include "harness/scenario.hpp"
+#include "runner/runner.hpp"
+#include "scenario/scenario.hpp"
 
 namespace kvittens::harness {
 

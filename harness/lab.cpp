@@ -5,8 +5,8 @@
 
 #include "drivers/ble/bluez_lock.hpp"
 #include "drivers/nfc/libnfc_reader.hpp"
-#include "harness/scenario_yaml.hpp"
 #include "kvittens/lock_receipt.hpp"
+#include "scenario/scenario_yaml.hpp"
 
 namespace kvittens::harness {
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/scenario.hpp"
 #include "kvittens/clock.hpp"
+#include "scenario/scenario.hpp"
 #include "sim/core/hardware.hpp"
 
 namespace kvittens::harness {

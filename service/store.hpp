@@ -1,8 +1,8 @@
 // The service's durable store: realms (the default deployment, or one sandbox per test run),
 // the world Combine last sent, registrations in arrival order keyed by their id, and the
-// decisions frozen when notes were purged. Bodies are the API's JSON text (docs/wire format),
-// so the store knows nothing of the model. SQLite is the embedded default; the interface is
-// small so a PostgreSQL store can sit behind it later.
+// decisions frozen when notes were purged. Bodies are the API's JSON text (wire/,
+// docs/backend-api.yaml), so the store knows nothing of the model. SQLite is the embedded
+// default; the interface is small so a PostgreSQL store can sit behind it later.
 #pragma once
 
 #include <filesystem>

@@ -1,6 +1,6 @@
 // libFuzzer entry for the scenario loader: any bytes as a scenario file, through load_scenario
 // as `kvittens run` calls it (the insats catalogue from the real rule packs, the default world
-// decoder). Its promise (harness/scenario_load.hpp) is that a file either loads or throws
+// decoder). Its promise (scenario/scenario_load.hpp) is that a file either loads or throws
 // ScenarioError at file:line:col; any other exception escapes here and libFuzzer reports it.
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "backend/rulepack/rule_pack.hpp"
-#include "harness/scenario_load.hpp"
+#include "scenario/scenario_load.hpp"
 
 namespace fs = std::filesystem;
 namespace harness = kvittens::harness;
@@ -30,7 +30,7 @@ fs::path make_dir() {
   std::string templ = (fs::temp_directory_path() / "kvittens-scenario-fuzz-XXXXXX").string();
   if (!mkdtemp(templ.data())) __builtin_trap();
   const fs::path dir = templ;
-  for (const fs::path from : {kSource / "scenarios", kSource / "tests/harness/data"}) {
+  for (const fs::path from : {kSource / "scenarios", kSource / "tests/scenario/data"}) {
     for (const auto& e : fs::recursive_directory_iterator(from)) {
       const std::string name = e.path().filename().string();
       if (name.ends_with(".world.yaml") && e.path().parent_path().filename() != "invalid")

@@ -9,10 +9,10 @@
 
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
-#include "harness/device_log_json.hpp"
-#include "harness/report.hpp"
-#include "harness/runner.hpp"
-#include "harness/scenario_load.hpp"
+#include "report/device_log_json.hpp"
+#include "report/report.hpp"
+#include "runner/runner.hpp"
+#include "scenario/scenario_load.hpp"
 #include "tests/service/serve_process.hpp"
 
 namespace kvittens::harness {

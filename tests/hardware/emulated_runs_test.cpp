@@ -8,9 +8,9 @@
 
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
-#include "harness/report.hpp"
-#include "harness/runner.hpp"
-#include "harness/scenario_load.hpp"
+#include "report/report.hpp"
+#include "runner/runner.hpp"
+#include "scenario/scenario_load.hpp"
 
 namespace kvittens::harness {
 namespace {

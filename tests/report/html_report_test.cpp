@@ -1,8 +1,9 @@
 // The HTML report: escaping and structure from the page text, and the page itself in headless
 // Chromium — it loads without console errors and has a timeline SVG for every scenario run.
 // The browser check is shown to catch a page with a script error and one missing a timeline.
-#include "harness/report_html.hpp"
-#include "harness/markup.hpp"
+#include "report/report_html.hpp"
+
+#include "report/markup.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Progress on stderr: redrawn in place on a terminal, plain lines at a modest rate otherwise,
 // nothing for a run shorter than one interval; `kvittens run` into a pipe stays plain.
-#include "harness/progress.hpp"
+#include "report/progress.hpp"
 
 #include <gtest/gtest.h>
 

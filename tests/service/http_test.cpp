@@ -15,7 +15,7 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/http_backend.hpp"
+#include "backend/http/http_backend.hpp"
 #include "serve_process.hpp"
 
 namespace kvittens::testing {

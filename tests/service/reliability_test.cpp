@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/http_backend.hpp"
+#include "backend/http/http_backend.hpp"
 #include "serve_process.hpp"
 #include "wire/wire.hpp"
 

@@ -17,7 +17,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/http_backend.hpp"
+#include "backend/http/http_backend.hpp"
 
 namespace kvittens::service {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/evaluate_input.hpp"
-#include "harness/scenario_world.hpp"
+#include "scenario/evaluate_input.hpp"
+#include "scenario/scenario_world.hpp"
 #include "wire/decisions_json.hpp"
 
 namespace kvittens::wire {
