@@ -75,12 +75,12 @@ TEST(PackCheck, AnEffectiveDateThatIsNoCalendarDateIsAProblem) {
 }
 
 TEST(PackCheck, AValueIsTypedByItsUnit) {
-  auto p = problems_of(with(small_pack(), "2026-01-01: 5}", "2026-01-01: ten}"));
+  auto p = problems_of(with(small_pack(), "2026-01-01: 5", "2026-01-01: ten"));
   ASSERT_EQ(p.size(), 1u) << all(p);
   EXPECT_EQ(p[0],
             "small.yaml:13:41: parameter 'omstallning_days' (unit days): expected a whole number "
             "of days, got 'ten'");
-  p = problems_of(with(with(small_pack(), "unit: days", "unit: ratio"), ": 5}", ": 1.5}"));
+  p = problems_of(with(with(small_pack(), "unit: days", "unit: ratio"), "2026-01-01: 5", "2026-01-01: 1.5"));
   EXPECT_TRUE(has(p,
                   "small.yaml:13:41: parameter 'omstallning_days' (unit ratio): expected a "
                   "number from 0 to 1, got '1.5'"))
@@ -197,7 +197,7 @@ TEST(PackCheck, EveryClauseTheEngineCitesIsThereWithTitleAndStatement) {
 
 TEST(PackCheck, EveryProblemOfAFileIsReportedInOrderOfPlace) {
   auto text = with(small_pack(), "category: service", "category: servce");
-  text = with(text, "2026-01-01: 5}", "2026-01-01: ten}");
+  text = with(text, "2026-01-01: 5", "2026-01-01: ten");
   text = with(text, "    description:", "    descripton:");
   const auto p = problems_of(text);
   ASSERT_EQ(p.size(), 4u) << all(p);
@@ -208,7 +208,7 @@ TEST(PackCheck, EveryProblemOfAFileIsReportedInOrderOfPlace) {
 }
 
 TEST(PackCheck, LoadingAPackWithProblemsThrowsThemAll) {
-  auto text = with(small_pack(), "2026-01-01: 5}", "2026-01-01: ten}");
+  auto text = with(small_pack(), "2026-01-01: 5", "2026-01-01: ten");
   text = with(text, "category: service", "category: servce");
   const auto path = write_pack(test_dir("kvittens-pack-check-load"), "small", text);
   try {
