@@ -15,6 +15,7 @@
 
 #include "backend/rulepack/rule_pack.hpp"
 #include "kvittens/model.hpp"
+#include "model/trace_arena.hpp"
 
 namespace kvittens::backend::detail {
 
@@ -156,7 +157,7 @@ struct Context {
   bool first_use_indexed = false;
 
   mutable LocalTime local;
-  // Where decisions' traces are frozen (include/kvittens/trace.hpp).
+  // Where decisions' traces are frozen (model/trace_arena.hpp).
   TraceArena arena;
   // Buffers reused from visit to visit, so judging a visit allocates only its decision.
   // judge_receipt's verdict, refilled by each call (no zeroing or copying per receipt).

@@ -65,8 +65,9 @@ std::optional<Refusal> check_shared_part(const SharedInsats& s, const Visit& v,
   if (std::find(named.begin(), named.end(), v.customer) == named.end())
     return refuse("4.7", "visit " + v.id + " is a part of shared insats " + s.id +
                              " for customer '" + v.customer + "', whom it does not name");
-  const auto selected = std::count_if(v.insatser.begin(), v.insatser.end(),
-                                      [&](const PerformedInsats& p) { return p.insats == s.insats; });
+  const auto selected =
+      std::count_if(v.insatser.begin(), v.insatser.end(),
+                    [&](const PerformedInsats& p) { return p.insats == s.insats; });
   if (selected > 1)
     return refuse("4.7", "visit " + v.id + " selects the shared insats " + s.insats + " " +
                              std::to_string(selected) + " times; a part has it once");
@@ -233,7 +234,8 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   // Visits are judged in time order (caps and lock sequence numbers run forward in time),
   // and reported in registration order.
   // Room for every decision at once: growing would move all visit decisions again.
-  VisitDecisions visits;
+  // From the memory Decisions use, so moving it into `out` moves the array, not each decision.
+  VisitDecisions visits(decision_memory());
   visits.reserve(regs.visits.size() + regs.double_staffing.size() + regs.declined.size() +
                  regs.absences.size());
   const auto judge = [&](const Visit& v, VisitDecision& d) {
