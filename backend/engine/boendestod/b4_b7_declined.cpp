@@ -1,4 +1,4 @@
-// B4, B7 — a declined visit: 50 % of the planned time when declined at most
+// B4, B7 — a declined visit: half the planned time (decline_rate) when declined at most
 // decline_notice_hours before, at the door or not at home (B4); nothing when declined earlier
 // (B7).
 #include <algorithm>
