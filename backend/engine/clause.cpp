@@ -44,8 +44,8 @@ const std::vector<std::string>& registered_clauses(ServiceType service) {
 
 namespace detail {
 
-Clause::Clause(std::string_view id, Cited in, std::source_location where) : id_(id) {
-  const auto file = from_source_root(where.file_name());
+Clause::Clause(std::string_view id, Cited in, const char* where) : id_(id) {
+  const auto file = from_source_root(where);
   if (in != Cited::Boendestod) registry().push_back({ServiceType::Hemtjanst, id, file});
   if (in != Cited::Hemtjanst) registry().push_back({ServiceType::Boendestod, id, file});
 }
