@@ -1,5 +1,8 @@
-// Trace: entries packed back to back in a shared block (see include/kvittens/trace.hpp).
+// Trace: entries packed back to back in a shared block (see include/kvittens/trace.hpp), and
+// the arena the engine writes them into (model/trace_arena.hpp).
 #include "kvittens/trace.hpp"
+
+#include "model/trace_arena.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
-// Indexes over the world, and the rules shared by both services: accounts (5.2), shift
-// approval and spärrdatum (3.2, 4.13), and receipts (4.5, 4.10; B2 for boendestöd).
+// Indexes over the world and the engine's machinery for its hot path (local time, hashing,
+// numbers as text). The rules live in hemtjanst/ and boendestod/, one file per clause.
 #include "backend/engine/context.hpp"
 
 #include <algorithm>
@@ -11,8 +11,6 @@
 #include <string_view>
 
 #include <date/tz.h>
-
-#include "kvittens/lock_receipt.hpp"
 
 namespace kvittens::backend::detail {
 
@@ -187,7 +185,7 @@ Context::Context(const RulePack& p, const World& w, const Registrations& r)
     auto& entry = staff[s.id];  // the first of a repeated id counts
     if (!entry.member) entry.member = &s;
   }
-  tags_yield_to_locks = pack.clause("7") != nullptr;
+  tags_yield_to_locks = clause_7_applies(pack);
   for (const auto& l : w.locks) {
     locks.emplace(l.id, &l);
     for (const auto& c : l.customers) lock_by_customer.emplace(c, &l);
@@ -277,204 +275,6 @@ std::string_view shift_of(const Context& ctx, const std::string& named, const st
 Context::StaffEntry* Context::find_staff(const std::string& id) {
   const auto it = staff.find(id);
   return it == staff.end() ? nullptr : &it->second;
-}
-
-namespace {
-// 5.2 for one staff member on one local day; `reason` filled when not active.
-bool account_active_on(const Context& ctx, const StaffMember& s, Date day, std::string& reason) {
-  if (s.deactivated_on && day >= *s.deactivated_on) {
-    reason = "the staff account was deactivated on " + format_date(*s.deactivated_on);
-    return false;
-  }
-  if (s.last_login) {
-    const int months = static_cast<int>(ctx.pack.number("account_idle_months"));
-    const auto last = local_date(*s.last_login);
-    // The account is inactivated when `months` have passed since the last login (I-13);
-    // from 31 Jan, 1 month on is the last day of February.
-    const auto ym =
-        std::chrono::year_month{last.year(), last.month()} + std::chrono::months{months};
-    std::chrono::year_month_day idle_from{ym.year(), ym.month(), last.day()};
-    if (!idle_from.ok())
-      idle_from = std::chrono::year_month_day{
-          std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}};
-    if (day >= idle_from) {
-      reason = "the staff account had not logged in since " + format_date(last) + " (" +
-               std::to_string(months) + " months: deactivated)";
-      return false;
-    }
-  }
-  return true;
-}
-
-// 5.2, remembered in the staff entry for the day; `reason` views the entry.
-bool account_active(Context& ctx, Context::StaffEntry* staff, Instant at,
-                    std::string_view& reason) {
-  if (!staff) {
-    reason = "unknown staff account";
-    return false;
-  }
-  const auto day = ctx.local.date(at);
-  if (!staff->account_asked || staff->account_day != day) {
-    staff->inactive_reason.clear();
-    staff->active = account_active_on(ctx, *staff->member, day, staff->inactive_reason);
-    staff->account_day = day;
-    staff->account_asked = true;
-  }
-  reason = staff->inactive_reason;
-  return staff->active;
-}
-}  // namespace
-
-// 5.2 — "Nacka kommun inaktiverar användare som inte varit inloggade på 18 månader."
-bool clause_5_2_account(Context& ctx, Context::StaffEntry* staff, Instant at, VisitDecision& d) {
-  std::string_view reason;
-  if (account_active(ctx, staff, at, reason)) return true;
-  trace(d.trace, "5.2", {reason, "; registration not accepted"});
-  return false;
-}
-
-const Context::ShiftVerdict& shift_verdict_of(Context& ctx, Context::StaffEntry* staff,
-                                              const std::string& named, const std::string& staff_id,
-                                              Instant start) {
-  if (!staff) return ctx.shift_verdict(shift_of(ctx, named, staff_id, start), start);
-  // The verdict depends on the shift and its month; a shift is named, or the staff
-  // member's local day. Either way the staff member's day decides whether it is the last one.
-  const auto day = ctx.local.date(start);
-  if (!staff->shift || staff->shift_day != day || staff->shift_named != named) {
-    staff->shift = &ctx.shift_verdict(shift_of(ctx, named, staff_id, start), start);
-    staff->shift_day = day;
-    staff->shift_named = named;
-  }
-  return *staff->shift;
-}
-
-namespace {
-bool shift_verdict(const Context& ctx, const std::string& shift, Instant start,
-                   std::string& reason) {
-  const auto it = ctx.approvals.find(shift);
-  if (it == ctx.approvals.end()) {
-    reason = "shift " + shift + " was not approved";
-    return false;
-  }
-  const auto month = format_month(ctx.local.month(start));
-  const auto cutoff = ctx.world.cutoff_dates.find(month);
-  const auto approved_day = local_date(it->second);
-  if (cutoff == ctx.world.cutoff_dates.end()) {
-    reason = "shift " + shift + " approved " + format_date(approved_day) +
-             "; no spärrdatum in the calendar for " + month + ", so in time";
-    return true;
-  }
-  if (approved_day > cutoff->second) {
-    reason = "shift " + shift + " approved " + format_date(approved_day) +
-             ", after the spärrdatum " + format_date(cutoff->second) + " for " + month;
-    return false;
-  }
-  reason = "shift " + shift + " approved " + format_date(approved_day) + ", by the spärrdatum " +
-           format_date(cutoff->second);
-  return true;
-}
-}  // namespace
-
-// The verdict depends only on the shift and the month of `start`: computed once per pair.
-const Context::ShiftVerdict& Context::shift_verdict(std::string_view shift, Instant start) const {
-  const auto m = local.month(start);
-  const int month = int(m.year()) * 100 + static_cast<int>(unsigned(m.month()));
-  auto it = shift_verdicts.find(shift);
-  if (it == shift_verdicts.end()) it = shift_verdicts.try_emplace(std::string(shift)).first;
-  auto& list = it->second;
-  for (const auto& v : list)
-    if (v.month == month) return v;
-  const std::string name(shift);
-  ShiftVerdict v;
-  v.month = month;
-  v.approved = detail::shift_verdict(*this, name, start, v.reason);
-  v.clause = approvals.count(name) ? "4.13" : "3.2";
-  list.push_back(std::move(v));
-  return list.back();
-}
-
-Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Customer& customer,
-                                       Instant at, std::string_view receipt_clause,
-                                       const std::string& visit_id, bool at_start) {
-  auto& v = ctx.receipt_verdict;
-  v.valid = false;
-  v.clause = receipt_clause;
-  v.reason.clear();
-  v.reason.push(at_start ? "start: " : "end: ");
-  const auto say = [&](std::initializer_list<std::string_view> parts) {
-    for (const auto p : parts) v.reason.push(p);
-  };
-  const auto fail = [&](std::initializer_list<std::string_view> parts,
-                        std::string_view clause = {}) -> Context::ReceiptVerdict& {
-    say(parts);
-    if (!clause.empty()) v.clause = clause;
-    return v;
-  };
-  switch (r.kind) {
-    case ReceiptKind::None:
-      return fail({"no receipt"});
-    case ReceiptKind::Nfc: {
-      // §2.1, §7: kvittensmärken "får enbart användas för de kunder som inte har digitala
-      // lås" — from the day a lock is mounted on the customer's door, a tag is no receipt.
-      if (ctx.tags_yield_to_locks) {
-        const auto* lock = ctx.lock_of(customer);
-        const auto* mounted = lock && lock->mounted_on ? &*lock->mounted_on : nullptr;
-        if ((lock || customer.lock) && (!mounted || ctx.local.date(at) >= *mounted)) {
-          say({"NFC tag ", r.tag_uid, " is no receipt: a trygghetslås (",
-               lock ? lock->id : *customer.lock, ") is mounted on the customer's door"});
-          if (mounted) {
-            v.seq.clear();
-            LocalTime::append_date(v.seq, *mounted);
-            say({" since ", v.seq});
-          }
-          return fail({}, "7");
-        }
-      }
-      for (const auto& t : customer.nfc_tags)
-        if (t == r.tag_uid) {
-          say({"NFC tag ", r.tag_uid, " is the customer's"});
-          v.valid = true;
-          return v;
-        }
-      if (customer.cohabitant) {
-        if (const auto* cohabitant = ctx.find_customer(*customer.cohabitant))
-          for (const auto& t : cohabitant->nfc_tags)
-            if (t == r.tag_uid)
-              return fail({"NFC tag ", r.tag_uid, " belongs to the cohabitant, not this customer"},
-                          ctx.pack.clause("4.5") ? "4.5" : receipt_clause);
-      }
-      return fail({"NFC tag ", r.tag_uid, " is not registered to the customer"});
-    }
-    case ReceiptKind::Lock: {
-      if (!r.lock) return fail({"lock receipt without its log entry"});
-      const auto& e = *r.lock;
-      const auto lock = ctx.locks.find(e.lock_id);
-      if (lock == ctx.locks.end())
-        return fail({"lock ", e.lock_id, " is not known to the backend"});
-      bool serves = false;
-      for (const auto& c : lock->second->customers) serves = serves || c == customer.id;
-      if (!serves) return fail({"lock ", e.lock_id, " is not on this customer's door"});
-      const auto key = lock_receipt::from_hex(lock->second->key_hex);
-      v.seq = std::to_string(e.seq);
-      if (!key || !lock_receipt::verify(e, *key))
-        return fail({"lock receipt seq ", v.seq, " has a MAC that does not verify (forged)"});
-      const auto* first = ctx.first_use_of(e.lock_id, e.seq);
-      if (first && *first != visit_id + (at_start ? "/start" : "/end"))
-        return fail({"lock receipt seq ", v.seq, " was already used by ", *first, " (replay)"});
-      const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
-      const auto event_time = Instant{std::chrono::seconds{e.time}};
-      const long gap = std::labs(minutes_between(event_time, at));
-      if (gap > tolerance) {
-        v.time = ctx.local.text(event_time);
-        v.gap = std::to_string(gap);
-        return fail({"lock receipt time ", v.time, " is ", v.gap, " min from the visit time"});
-      }
-      say({"lock ", e.lock_id, " receipt seq ", v.seq, " verified"});
-      v.valid = true;
-      return v;
-    }
-  }
-  return fail({"unknown receipt"});
 }
 
 VisitDecision decision_for(const Context& ctx, const std::string& id, const char* kind,

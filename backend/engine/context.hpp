@@ -15,6 +15,7 @@
 
 #include "backend/rulepack/rule_pack.hpp"
 #include "kvittens/model.hpp"
+#include "model/trace_arena.hpp"
 
 namespace kvittens::backend::detail {
 
@@ -113,7 +114,7 @@ struct Context {
   struct ShiftVerdict {
     int month = 0;  // year * 100 + month
     bool approved = false;
-    const char* clause = "";  // "4.13" when the shift was approved at all, "3.2" when not
+    std::string_view clause;  // 4.13 when the shift was approved at all, 3.2 when not
     std::string reason;
   };
   // A staff member with the verdicts of the day last asked about them: accounts (5.2) and
@@ -156,7 +157,7 @@ struct Context {
   bool first_use_indexed = false;
 
   mutable LocalTime local;
-  // Where decisions' traces are frozen (include/kvittens/trace.hpp).
+  // Where decisions' traces are frozen (model/trace_arena.hpp).
   TraceArena arena;
   // Buffers reused from visit to visit, so judging a visit allocates only its decision.
   // judge_receipt's verdict, refilled by each call (no zeroing or copying per receipt).
@@ -223,17 +224,23 @@ inline void trace(Trace& t, std::string_view clause,
 std::string_view shift_of(const Context& ctx, const std::string& named, const std::string& staff,
                           Instant start);
 // The verdict on the shift a registration of `staff` (null: unknown to the world) belongs
-// to, remembered in the staff member's entry for the day.
+// to, remembered in the staff member's entry for the day (hemtjanst/3_2_4_13_shift_approval.cpp).
 const Context::ShiftVerdict& shift_verdict_of(Context& ctx, Context::StaffEntry* staff,
                                               const std::string& named, const std::string& staff_id,
                                               Instant start);
 
-// 5.2 as both services cite it: whether the account (null: unknown to the world) may
-// register at `at`, judged once per staff member and day; when not, d's trace says why.
+// 5.2 as both services cite it (hemtjanst/5_2_accounts.cpp): whether the account (null:
+// unknown to the world) may register at `at`, judged once per staff member and day; when not,
+// d's trace says why.
 bool clause_5_2_account(Context& ctx, Context::StaffEntry* staff, Instant at, VisitDecision& d);
-// A receipt judged against the visit it was registered for: ctx.receipt_verdict, valid
-// until the next call. The receipt's registration is "visit_id/start" or "visit_id/end"
-// (replay check, I-6).
+// The clause clause_5_2_account cites.
+std::string_view clause_5_2_id();
+// Whether the pack has clause 7, under which a tag is no receipt where a lock is mounted
+// (hemtjanst/4_10_receipts.cpp).
+bool clause_7_applies(const RulePack& pack);
+// A receipt judged against the visit it was registered for (hemtjanst/4_10_receipts.cpp):
+// ctx.receipt_verdict, valid until the next call. The receipt's registration is "visit_id/start" or
+// "visit_id/end" (replay check, I-6).
 Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Customer& customer,
                                        Instant at, std::string_view receipt_clause,
                                        const std::string& visit_id, bool at_start);

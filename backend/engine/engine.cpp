@@ -1,5 +1,6 @@
 // Orchestration: validation of incoming registrations and evaluation of accepted ones in
-// time order, dispatching to the clause functions of the pack's service.
+// time order, dispatching to the clause functions of the pack's service (hemtjanst/,
+// boendestod/, one file per clause, each registering the clauses it cites: clause.hpp).
 #include "backend/engine/engine.hpp"
 
 #include <algorithm>
@@ -7,12 +8,21 @@
 #include <string>
 #include <unordered_map>
 
+#include "backend/engine/checks.hpp"
 #include "backend/engine/context.hpp"
 
 namespace kvittens::backend {
 namespace {
 
+using detail::check_overlap;
+using detail::check_phone;
+using detail::check_shared_part;
+using detail::check_stated_minutes;
+using detail::check_times;
+using detail::check_visit_times;
 using detail::Context;
+using detail::find_by_id;
+using detail::refuse;
 
 // A visit and its decision span several cache lines each and a month is far larger than the
 // caches: asking for the ones judged a few visits ahead lets memory work while this one is
@@ -24,22 +34,11 @@ void prefetch(const T* p) {
   for (std::size_t at = 0; at < sizeof(T); at += 64) __builtin_prefetch(bytes + at);
 }
 
-template <class T>
-const T* find_by_id(const std::vector<T>& v, const std::string& id) {
-  for (const auto& x : v)
-    if (x.id == id) return &x;
-  return nullptr;
-}
-
 const Customer* customer(const World& w, const std::string& id) {
   return find_by_id(w.customers, id);
 }
 const StaffMember* staff(const World& w, const std::string& id) {
   return find_by_id(w.staff, id);
-}
-
-std::optional<Refusal> refuse(std::string clause, std::string reason) {
-  return Refusal{std::move(clause), std::move(reason)};
 }
 
 std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
@@ -53,89 +52,6 @@ std::optional<Refusal> check_people(const World& w, const std::string& staff_id,
       return refuse("", "staff '" + staff_id + "' works for another provider than customer '" +
                             customer_id + "'");
   }
-  return std::nullopt;
-}
-
-// 4.7 (I-12): a shared insats is split equally between the customers it names, one part each,
-// so the parts together never pay more than its time. A part for a customer it does not name,
-// a second part for the same customer, or a part selecting the shared insats twice would.
-std::optional<Refusal> check_shared_part(const SharedInsats& s, const Visit& v,
-                                         const AcceptedRegistrations& accepted) {
-  const auto& named = s.customers;
-  if (std::find(named.begin(), named.end(), v.customer) == named.end())
-    return refuse("4.7", "visit " + v.id + " is a part of shared insats " + s.id +
-                             " for customer '" + v.customer + "', whom it does not name");
-  const auto selected = std::count_if(v.insatser.begin(), v.insatser.end(),
-                                      [&](const PerformedInsats& p) { return p.insats == s.insats; });
-  if (selected > 1)
-    return refuse("4.7", "visit " + v.id + " selects the shared insats " + s.insats + " " +
-                             std::to_string(selected) + " times; a part has it once");
-  for (const auto& o : accepted.all().visits)
-    if (o.id != v.id && o.shared_group == v.shared_group && o.customer == v.customer)
-      return refuse("4.7", "customer '" + v.customer + "' already has a part (visit " + o.id +
-                               ") of shared insats " + s.id + "; one part per customer");
-  return std::nullopt;
-}
-
-// The longest a registration with a start and an end may last (I-17): a besök is time at one
-// customer within a day, and every sum of minutes the engine makes stays far from overflow.
-constexpr std::chrono::hours kLongestVisit{24};
-
-std::optional<Refusal> check_times(Instant start, Instant end, const char* what) {
-  if (end < start)
-    return refuse("", std::string(what) + " ends (" + format_local(end) + ") before it starts (" +
-                          format_local(start) + ")");
-  return std::nullopt;
-}
-
-// check_times, and at most kLongestVisit long: for what is paid by its own time.
-std::optional<Refusal> check_visit_times(Instant start, Instant end, const char* what) {
-  if (auto r = check_times(start, end, what)) return r;
-  if (end - start > kLongestVisit)
-    return refuse("2", std::string(what) + " lasts from " + format_local(start) + " to " +
-                           format_local(end) + ", more than 24 h");
-  return std::nullopt;
-}
-
-// Seed 000 §2 (I-17): the minutes stated per insats are time within the visit: none is
-// negative and together they fit in the visit's time, receipt to receipt.
-std::optional<Refusal> check_stated_minutes(const Visit& v) {
-  long long stated = 0;
-  for (const auto& p : v.insatser) {
-    if (!p.minutes) continue;
-    if (*p.minutes < 0)
-      return refuse("2", "insats " + p.insats + " is stated as " + std::to_string(*p.minutes) +
-                             " min: minutes cannot be negative");
-    stated += *p.minutes;
-  }
-  const long visit = minutes_between(v.start, v.end);
-  if (stated > visit)
-    return refuse("2", "the insatser are stated as " + std::to_string(stated) +
-                           " min in total, more than the visit's " + std::to_string(visit) +
-                           " min (receipt to receipt)");
-  return std::nullopt;
-}
-
-// 5.3 — "En stulen eller borttappad telefon ska omgående inaktiveras i Phoniro Care."
-// A registration names the phone it was made on (empty: not known, so not checked). The phone
-// must be one of the world's, of the provider of `staff_id` (known: check_people ran), and
-// not deactivated at or before `at`. Any staff of that provider may register from it: 5.3
-// lets staff borrow the phone during the working day (I-15).
-std::optional<Refusal> check_phone(const World& w, const std::string& phone_id,
-                                   const std::string& staff_id, Instant at, const char* what) {
-  if (phone_id.empty()) return std::nullopt;
-  const auto* p = find_by_id(w.phones, phone_id);
-  if (!p)
-    return refuse("5.3", std::string(what) + " was made on phone '" + phone_id +
-                             "', which Phoniro Care does not know");
-  const auto* s = staff(w, staff_id);
-  if (s && s->provider != p->provider)
-    return refuse("5.3", std::string(what) + " was made on phone '" + phone_id +
-                             "' of another provider than staff '" + staff_id + "'");
-  if (p->deactivated_at && *p->deactivated_at <= at)
-    return refuse("5.3", std::string(what) + " at " + format_local(at) + " was made on phone '" +
-                             phone_id + "', deactivated in Phoniro Care at " +
-                             format_local(*p->deactivated_at));
   return std::nullopt;
 }
 
@@ -165,21 +81,7 @@ std::optional<Refusal> Engine::check(const World& w, const AcceptedRegistrations
           return refuse("", "unknown shared insats '" + *v.shared_group + "' (register it first)");
         if (auto r = check_shared_part(*s, v, accepted)) return r;
       }
-      const auto* c = customer(w, v.customer);
-      // Seed 000 §2 (I-7): one staff member's visits do not overlap, except the cohabitant's
-      // visit (4.5) and visits of the same shared insats (4.7).
-      for (const std::size_t i : accepted.visits_of(v.staff)) {
-        const auto& o = existing.visits[i];
-        if (o.id == v.id) continue;
-        if (!(o.start < v.end && v.start < o.end)) continue;
-        if (c->cohabitant && o.customer == *c->cohabitant) continue;
-        if (v.shared_group && o.shared_group == v.shared_group) continue;
-        return refuse("2", "visit " + v.id + " (" + format_local(v.start) + "–" +
-                               format_local(v.end) + ") overlaps visit " + o.id +
-                               " of the same staff member (" + format_local(o.start) + "–" +
-                               format_local(o.end) + "); travel time is not visit time");
-      }
-      return std::nullopt;
+      return check_overlap(v, *customer(w, v.customer), accepted);
     }
     std::optional<Refusal> operator()(const DoubleStaffing& d) const {
       if (auto r = check_people(w, d.staff, d.customer)) return r;
@@ -233,7 +135,8 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   // Visits are judged in time order (caps and lock sequence numbers run forward in time),
   // and reported in registration order.
   // Room for every decision at once: growing would move all visit decisions again.
-  VisitDecisions visits;
+  // From the memory Decisions use, so moving it into `out` moves the array, not each decision.
+  VisitDecisions visits(decision_memory());
   visits.reserve(regs.visits.size() + regs.double_staffing.size() + regs.declined.size() +
                  regs.absences.size());
   const auto judge = [&](const Visit& v, VisitDecision& d) {

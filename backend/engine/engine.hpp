@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backend/accepted_registrations.hpp"
@@ -42,10 +43,20 @@ class Engine {
   RulePack pack_;
 };
 
-// Every clause id the engine itself can write into a trace or a refusal for a service
-// (catalogue-driven ids such as a withdrawn insats' clause come from the pack). The
-// clause-coverage test holds this list against the engine's source and every shipped pack.
-const std::vector<std::string>& emitted_clauses(ServiceType service);
+// A clause the engine's rules cite, as the file whose rules write it registered it
+// (backend/engine/clause.hpp).
+struct RegisteredClause {
+  ServiceType service;
+  std::string_view id;  // "4.10", "2/manual", "B4"
+  std::string_view
+      file;  // from the source root: "backend/engine/hemtjanst/4_6_double_staffing.cpp"
+};
+// Every registration, one per service, clause and file, in the order the files registered.
+const std::vector<RegisteredClause>& clause_registry();
+// Every clause id the engine itself can write into a trace or a refusal for a service, sorted,
+// each once (catalogue-driven ids such as a withdrawn insats' clause come from the pack). The
+// clause-coverage test holds this against every shipped pack and docs/rules.md.
+const std::vector<std::string>& registered_clauses(ServiceType service);
 
 // Seed 000 §2.1: blanks notes of visits that ended more than note_retention_days before
 // `now`. Returns how many notes were purged. Decisions made before keep their outcome: the

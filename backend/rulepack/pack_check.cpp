@@ -231,7 +231,7 @@ class Checker {
     }
     if (!service) return;
     std::vector<std::string> missing;
-    for (const auto& id : emitted_clauses(*service))
+    for (const auto& id : registered_clauses(*service))
       if (!contains(clause_ids_, id)) missing.push_back("'" + id + "'");
     const std::string service_name =
         *service == ServiceType::Hemtjanst ? "hemtjanst" : "boendestod";

@@ -7,13 +7,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
-#include "kvittens/bulk_allocator.hpp"
 #include "kvittens/time.hpp"
 #include "kvittens/trace.hpp"
 
@@ -351,12 +351,16 @@ struct MonthlySummary {
   bool operator==(const MonthlySummary&) const = default;
 };
 
-// A month's decisions: one array of up to GiB, in blocks of its own (bulk_allocator.hpp).
-using VisitDecisions = std::vector<VisitDecision, BulkAllocator<VisitDecision>>;
+// A month's decisions: one array of up to GiB. Decisions take it from decision_memory(), so
+// a Decisions moved into another takes its array along.
+using VisitDecisions = std::pmr::vector<VisitDecision>;
+// The memory decision arrays come from (the model's, for arrays a month fills from scratch).
+// The same resource for every call.
+std::pmr::memory_resource* decision_memory() noexcept;
 
 struct Decisions {
-  VisitDecisions visits;               // in registration order
-  std::vector<MonthlySummary> months;  // by provider, then month
+  VisitDecisions visits{decision_memory()};  // in registration order
+  std::vector<MonthlySummary> months;        // by provider, then month
 };
 
 const char* to_string(ServiceType);

@@ -2,11 +2,11 @@
 // citing a clause of the rule pack ("4.10").
 //
 // All entries of one trace are packed back to back in one run of bytes, held by a
-// reference-counted block. A trace the engine builds is written straight into a TraceArena
-// block, where the traces of one evaluation lie side by side, so a decision costs no
-// allocation and no copy for its reasons (engine throughput, bench/RESULTS.md). A trace built
-// on its own has a block of its own. Copying a trace shares its bytes; only the trace that
-// wrote them appends in place, any other copies them out first. Entries are read as views: a
+// reference-counted block. A trace the engine builds is written straight into a block of a
+// TraceArena (model/trace_arena.hpp), where the traces of one evaluation lie side by side, so a
+// decision costs no allocation and no copy for its reasons (engine throughput, bench/RESULTS.md). A
+// trace built on its own has a block of its own. Copying a trace shares its bytes; only the trace
+// that wrote them appends in place, any other copies them out first. Entries are read as views: a
 // Line stays valid until the trace is changed or destroyed; copy what must outlive it.
 #pragma once
 
@@ -30,7 +30,7 @@ struct TraceEntry {
   bool operator==(const TraceEntry&) const = default;
 };
 
-class TraceArena;
+class TraceArena;  // model/trace_arena.hpp: where an evaluation writes its traces
 
 class Trace {
  public:
@@ -123,37 +123,6 @@ class Trace {
   std::uint32_t count_ = 0;
   std::uint32_t last_ = 0;       // offset of the last entry
   TraceArena* arena_ = nullptr;  // the arena this trace is open in, if any
-};
-
-// Where the engine writes the traces of one evaluation: blocks that grow from 4 KiB to
-// 1 MiB, each freed when the last trace in it is. One trace at a time is open in an arena and
-// writes at its tail; freezing it (or beginning the next) closes it where it ends. One arena
-// per thread of work; a kept decision keeps its block alive (at most 1 MiB).
-class TraceArena {
- public:
-  TraceArena() = default;
-  TraceArena(const TraceArena&) = delete;
-  TraceArena& operator=(const TraceArena&) = delete;
-  ~TraceArena();  // closes the open trace, which keeps its bytes
-
-  // Empties t and opens it at the arena's tail, closing the trace open before it.
-  void begin(Trace& t);
-  // Closes t if it is open here. A trace with bytes of its own (built without begin()) is
-  // copied into the arena, so it shares a block with the others.
-  void freeze(Trace& t);
-
- private:
-  friend class Trace;
-  void close();  // closes the open trace: its bytes become part of the arena's used bytes
-  // A new block with room for the open trace and `need` more bytes; the trace moves there.
-  void grow_open(std::size_t need);
-  // Starts a new block with room for at least `need` bytes.
-  void next_block(std::size_t need);
-
-  std::shared_ptr<char[]> block_;
-  std::size_t block_size_ = 0;
-  std::size_t used_ = 0;
-  Trace* open_ = nullptr;
 };
 
 }  // namespace kvittens

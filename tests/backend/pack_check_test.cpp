@@ -122,9 +122,10 @@ TEST(PackCheck, AValueNoVersionReachesIsAProblem) {
 }
 
 TEST(PackCheck, ParametersCiteClausesOfThePack) {
-  const auto p = problems_of(with(small_pack(), "clause: '4.2'", "clause: '4.22'"));
+  // A decimal comma: '4.2' is its one nearest clause ('4.22' is as near to 4.2 as to 4.12).
+  const auto p = problems_of(with(small_pack(), "clause: '4.2'", "clause: '4,2'"));
   EXPECT_TRUE(has(p,
-                  "small.yaml:10:13: parameter 'omstallning_days' cites unknown clause '4.22'; "
+                  "small.yaml:10:13: parameter 'omstallning_days' cites unknown clause '4,2'; "
                   "did you mean '4.2'?"))
       << all(p);
 }

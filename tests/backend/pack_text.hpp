@@ -32,7 +32,7 @@ inline std::string small_pack_head() {
 
 inline std::string small_pack_clauses() {
   std::string out = "clauses:\n";
-  for (const auto& id : backend::emitted_clauses(ServiceType::Hemtjanst))
+  for (const auto& id : backend::registered_clauses(ServiceType::Hemtjanst))
     out += "  '" + id + "': {title: t, statement: s}\n";
   return out;
 }
@@ -40,7 +40,7 @@ inline std::string small_pack_clauses() {
 // The same clauses on one line, "clauses: {...}\n", for packs whose line numbers matter.
 inline std::string small_pack_clauses_line() {
   std::string out;
-  for (const auto& id : backend::emitted_clauses(ServiceType::Hemtjanst))
+  for (const auto& id : backend::registered_clauses(ServiceType::Hemtjanst))
     out += (out.empty() ? "" : ", ") + ("'" + id + "': {title: t, statement: s}");
   return "clauses: {" + out + "}\n";
 }

@@ -22,7 +22,7 @@ done <"$here/$name.sources"
 
 # The date library's headers must be read with the macros libdate-tz was built with (its CMake
 # package exports them); the rest of what model/ and backend/ link comes from pkg-config.
-# Sized deallocation is on in g++ by default, not in clang 14 (BulkAllocator uses it).
+# Sized deallocation is on in g++ by default, not in clang 14 (model/decision_memory.cpp uses it).
 "$clangxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -fsized-deallocation \
   -I"$src" -I"$src/include" -DONLY_C_LOCALE=1 -DHAS_STRING_VIEW=1 -DUSE_OS_TZDB=1 \

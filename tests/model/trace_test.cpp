@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kvittens/model.hpp"
+#include "model/trace_arena.hpp"
 
 namespace kvittens {
 namespace {

@@ -3,9 +3,16 @@
 #include <algorithm>
 #include <map>
 
+#include "backend/engine/clause.hpp"
 #include "backend/engine/context.hpp"
 
 namespace kvittens::backend::detail {
+namespace {
+
+const Clause k2_manual{"2/manual", Cited::Hemtjanst};
+const Clause k2_repayment{"2/repayment", Cited::Hemtjanst};
+
+}  // namespace
 
 std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDecisions& decisions) {
   // Keyed by provider and year*100+month, which orders as the "YYYY-MM" text does.
@@ -45,7 +52,7 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDec
     char share[64];
     std::snprintf(share, sizeof share, "%d of %d visits manual (%.1f %%), limit %g %%",
                   s.manual_visits, s.visits, s.manual_share * 100, max * 100);
-    trace(s.trace, "2/manual",
+    trace(s.trace, k2_manual,
           std::string(share) + (s.manual_share_exceeded ? ": exceeded" : ": within"));
   }
   // Repayments (I-14): only versions that carry the clause produce them.
@@ -59,11 +66,12 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDec
       const auto& d = *it->second;
       if (d.paid_minutes >= p.paid_minutes) continue;
       auto& s = summary(d.provider, d.start);
-      s.repayments.push_back({d.id,
-                              p.paid_minutes,
-                              d.paid_minutes,
-                              {"2/repayment", std::to_string(p.paid_minutes - d.paid_minutes) +
-                                                  " min paid above what is due are repaid"}});
+      s.repayments.push_back(
+          {d.id,
+           p.paid_minutes,
+           d.paid_minutes,
+           {std::string(k2_repayment.id()), std::to_string(p.paid_minutes - d.paid_minutes) +
+                                                " min paid above what is due are repaid"}});
     }
   }
   std::vector<MonthlySummary> out;

@@ -1,23 +1,29 @@
-// BulkAllocator: blocks below the threshold from operator new, larger ones mapped (and the
-// last one given back lent again); a vector keeps its contents across the switch in both
+// decision_memory(): blocks below the threshold from operator new, larger ones mapped (and
+// the last one given back lent again); a vector keeps its contents across the switch in both
 // directions.
+#include "model/decision_memory.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory_resource>
 #include <numeric>
 #include <vector>
 
-#include "kvittens/bulk_allocator.hpp"
 #include "kvittens/model.hpp"
 
 namespace kvittens {
 namespace {
 
-using Bulk = std::vector<std::uint64_t, BulkAllocator<std::uint64_t>>;
+using Bulk = std::pmr::vector<std::uint64_t>;
+template <class T>
+std::pmr::polymorphic_allocator<T> bulk_allocator() {
+  return std::pmr::polymorphic_allocator<T>(decision_memory());
+}
 
-TEST(BulkAllocator, VectorKeepsItsContentsWhenGrowingPastTheThresholdAndBack) {
+TEST(DecisionMemory, VectorKeepsItsContentsWhenGrowingPastTheThresholdAndBack) {
   const std::size_t large = 2 * bulk::kThreshold / sizeof(std::uint64_t);
-  Bulk v;
+  Bulk v(decision_memory());
   for (std::size_t i = 0; i < large; ++i) v.push_back(i * 7);
   ASSERT_GE(v.capacity() * sizeof(std::uint64_t), bulk::kThreshold);
   for (std::size_t i = 0; i < large; i += 4099) ASSERT_EQ(v[i], i * 7) << i;
@@ -28,8 +34,8 @@ TEST(BulkAllocator, VectorKeepsItsContentsWhenGrowingPastTheThresholdAndBack) {
   for (std::size_t i = 0; i < v.size(); ++i) EXPECT_EQ(v[i], i * 7);
 }
 
-TEST(BulkAllocator, MappedBlocksAreWritableToTheEnd) {
-  BulkAllocator<unsigned char> a;
+TEST(DecisionMemory, MappedBlocksAreWritableToTheEnd) {
+  auto a = bulk_allocator<unsigned char>();
   const std::size_t n = bulk::kThreshold + 12345;
   unsigned char* p = a.allocate(n);
   ASSERT_NE(p, nullptr);
@@ -40,8 +46,8 @@ TEST(BulkAllocator, MappedBlocksAreWritableToTheEnd) {
 }
 
 #if defined(__linux__)
-TEST(BulkAllocator, TheBlockGivenBackLastIsLentAgainWhenItFitsAndReturnedWhole) {
-  BulkAllocator<unsigned char> a;
+TEST(DecisionMemory, TheBlockGivenBackLastIsLentAgainWhenItFitsAndReturnedWhole) {
+  auto a = bulk_allocator<unsigned char>();
   const std::size_t big = 3 * bulk::kThreshold;
   unsigned char* first = a.allocate(big);
   first[big - 1] = 7;
@@ -63,7 +69,7 @@ TEST(BulkAllocator, TheBlockGivenBackLastIsLentAgainWhenItFitsAndReturnedWhole) 
   a.deallocate(small, bulk::kThreshold);
   EXPECT_EQ(bulk::kept_bytes(), bulk::kThreshold);  // the last one back is kept, big unmapped
   // A vector over the lent block works as over a fresh one.
-  Bulk v(bulk::kThreshold / sizeof(std::uint64_t));
+  Bulk v(bulk::kThreshold / sizeof(std::uint64_t), decision_memory());
   EXPECT_EQ(bulk::kept_bytes(), 0u);
   std::iota(v.begin(), v.end(), 0);
   EXPECT_EQ(v.back(), v.size() - 1);
@@ -71,13 +77,14 @@ TEST(BulkAllocator, TheBlockGivenBackLastIsLentAgainWhenItFitsAndReturnedWhole) 
 }
 #endif
 
-TEST(BulkAllocator, RefusesSizesThatOverflow) {
-  BulkAllocator<std::uint64_t> a;
+TEST(DecisionMemory, RefusesSizesThatOverflow) {
+  auto a = bulk_allocator<std::uint64_t>();
   EXPECT_THROW((void)a.allocate(static_cast<std::size_t>(-1) / 4), std::bad_array_new_length);
 }
 
-TEST(BulkAllocator, DecisionsCopyAndCompareAcrossAllocators) {
+TEST(DecisionMemory, DecisionsCopyAndCompareAcrossAllocators) {
   Decisions d;
+  EXPECT_EQ(d.visits.get_allocator().resource(), decision_memory());
   const std::size_t n = bulk::kThreshold / sizeof(VisitDecision) + 10;
   d.visits.resize(n);
   d.visits[n - 1].id = "last";
@@ -88,6 +95,17 @@ TEST(BulkAllocator, DecisionsCopyAndCompareAcrossAllocators) {
   EXPECT_EQ(copy.visits[n - 1].trace.back().clause, "4.10");
   const std::vector<VisitDecision> plain(copy.visits.begin(), copy.visits.end());
   EXPECT_EQ(plain.back().id, "last");
+}
+
+TEST(DecisionMemory, ADecisionsMovedIntoAnotherTakesItsArrayAlong) {
+  Decisions from;
+  from.visits.resize(3);
+  from.visits[2].id = "v3";
+  const VisitDecision* array = from.visits.data();
+  Decisions to;
+  to = std::move(from);
+  EXPECT_EQ(to.visits.data(), array);  // moved as a whole: every Decisions shares the resource
+  EXPECT_EQ(to.visits[2].id, "v3");
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
-// BulkAllocator's mappings (include/kvittens/bulk_allocator.hpp).
-#include "kvittens/bulk_allocator.hpp"
+// The memory of decision arrays (model/decision_memory.hpp): the resource kvittens::
+// decision_memory() hands out, and the mappings behind its large blocks.
+#include "model/decision_memory.hpp"
 
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <memory_resource>
 #include <mutex>
+#include <new>
 #include <vector>
+
+#include "kvittens/model.hpp"
 
 namespace kvittens::bulk {
 namespace {
@@ -92,3 +97,37 @@ std::size_t kept_bytes() noexcept {
 }
 
 }  // namespace kvittens::bulk
+
+namespace kvittens {
+namespace {
+
+// Large blocks mapped (bulk::map), smaller ones from operator new. Stateless: a block may be
+// given back through any instance, so all instances are equal.
+class BulkResource final : public std::pmr::memory_resource {
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    if (bytes >= bulk::kThreshold) return bulk::map(bytes);  // page-aligned
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      return ::operator new (bytes, std::align_val_t{align});
+    return ::operator new(bytes);
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    if (bytes >= bulk::kThreshold)
+      bulk::unmap(p, bytes);
+    else if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      ::operator delete (p, bytes, std::align_val_t{align});
+    else
+      ::operator delete(p, bytes);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+    return dynamic_cast<const BulkResource*>(&o) != nullptr;
+  }
+};
+
+}  // namespace
+
+std::pmr::memory_resource* decision_memory() noexcept {
+  static BulkResource resource;
+  return &resource;
+}
+
+}  // namespace kvittens
