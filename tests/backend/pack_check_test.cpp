@@ -80,7 +80,8 @@ TEST(PackCheck, AValueIsTypedByItsUnit) {
   EXPECT_EQ(p[0],
             "small.yaml:13:41: parameter 'omstallning_days' (unit days): expected a whole number "
             "of days, got 'ten'");
-  p = problems_of(with(with(small_pack(), "unit: days", "unit: ratio"), "2026-01-01: 5", "2026-01-01: 1.5"));
+  p = problems_of(
+      with(with(small_pack(), "unit: days", "unit: ratio"), "2026-01-01: 5", "2026-01-01: 1.5"));
   EXPECT_TRUE(has(p,
                   "small.yaml:13:41: parameter 'omstallning_days' (unit ratio): expected a "
                   "number from 0 to 1, got '1.5'"))

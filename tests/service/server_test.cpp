@@ -111,7 +111,9 @@ std::string health_on(int fd) {
 
 // 530 idle sockets from one client once filled all 512 slots, and everyone else was refused.
 TEST(Server, OneClientsIdleConnectionsCannotTakeEveryonesSlots) {
-  const Handler handler = [](const Request&) { return Response{200, "application/json", "{}", {}}; };
+  const Handler handler = [](const Request&) {
+    return Response{200, "application/json", "{}", {}};
+  };
   ServerOptions o;
   o.port = 0;
   o.max_connections_per_client = 4;
