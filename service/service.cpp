@@ -726,12 +726,12 @@ int Service::purge(Realm& r, Instant now) {
   std::vector<StoredRegistration> bodies;
   std::map<RegistrationKey, Registration> purged;      // the registrations as they become
   std::map<RegistrationKey, VisitDecision> to_freeze;  // their decisions as made with the note
-  std::optional<Decisions> before;  // evaluated once, only when something is purged
+  std::shared_ptr<const Decisions> before;  // the realm's snapshot, only when something is purged
   for (auto& [owner, scope] : r.scopes) {
     for (auto& [id, reg] : scope.by_id) {
       auto now_reg = reg;
       if (!purge_registration(now_reg, keep, now)) continue;
-      if (!before) before = r.decisions();
+      if (!before) before = r.current();
       bodies.push_back({{owner, id}, wire::encode_registration(now_reg).dump(), scope.digests[id]});
       purged.emplace(RegistrationKey{owner, id}, std::move(now_reg));
       if (r.frozen.count({owner, id})) continue;
