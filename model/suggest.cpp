@@ -22,9 +22,14 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
   const std::string* best = nullptr;
   std::size_t best_d = 0;
+  // Between equally close candidates, the one nearest in length: "4.1O" is more likely a
+  // mistyped "4.10" than "4.1" with a key pressed twice.
+  const auto length_gap = [&](const std::string& c) {
+    return c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+  };
   for (const auto& c : candidates) {
     const std::size_t d = edit_distance(word, c);
-    if (!best || d < best_d) {
+    if (!best || d < best_d || (d == best_d && length_gap(c) < length_gap(*best))) {
       best = &c;
       best_d = d;
     }

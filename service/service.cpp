@@ -720,8 +720,9 @@ bool purge_registration(Registration& reg, std::chrono::days keep, Instant now) 
 
 int Service::purge(Realm& r, Instant now) {
   const auto& pack = r.engine.pack();
-  if (!pack.parameters.count("note_retention_days")) return 0;
-  const std::chrono::days keep{static_cast<int>(pack.number("note_retention_days"))};
+  const auto retention = backend::note_retention(pack);
+  if (!retention) return 0;
+  const std::chrono::days keep = *retention;
   std::lock_guard lock(r.mu);
   std::vector<StoredRegistration> bodies;
   std::map<RegistrationKey, Registration> purged;      // the registrations as they become

@@ -10,9 +10,14 @@
 
 #include "backend/engine/checks.hpp"
 #include "backend/engine/context.hpp"
+#include "backend/engine/parameter.hpp"
 
 namespace kvittens::backend {
 namespace {
+
+// Seed 000 §2.1; absent: notes are kept.
+const detail::Parameter<ParameterUnit::Days> kNoteRetentionDays{
+    "note_retention_days", detail::Cited::Both, detail::Need::Optional};
 
 using detail::check_overlap;
 using detail::check_phone;
@@ -207,9 +212,16 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   return out;
 }
 
+std::optional<std::chrono::days> note_retention(const RulePack& pack) {
+  const auto days = kNoteRetentionDays.given(pack);
+  if (!days) return std::nullopt;
+  return std::chrono::days{*days};
+}
+
 int purge_expired_notes(Registrations& regs, const RulePack& pack, Instant now) {
-  if (!pack.parameters.count("note_retention_days")) return 0;
-  const auto keep = std::chrono::days{static_cast<int>(pack.number("note_retention_days"))};
+  const auto retention = note_retention(pack);
+  if (!retention) return 0;
+  const auto keep = *retention;
   int purged = 0;
   for (auto& v : regs.visits) {
     if (!v.note.empty() && v.end + keep < now) {

@@ -6,6 +6,8 @@
 // evaluate() decides what everything accepted so far is worth.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +59,29 @@ const std::vector<RegisteredClause>& clause_registry();
 // each once (catalogue-driven ids such as a withdrawn insats' clause come from the pack). The
 // clause-coverage test holds this against every shipped pack and docs/rules.md.
 const std::vector<std::string>& registered_clauses(ServiceType service);
+
+// A pack parameter the engine's rules read, as the file whose rules read it registered it
+// (backend/engine/parameter.hpp).
+struct RegisteredParameter {
+  ServiceType service;
+  std::string_view name;  // "decline_notice_hours"
+  ParameterUnit unit;
+  bool required = true;  // false: a pack may leave it out, which switches its rule off
+  std::string_view file;
+  std::size_t index = 0;  // into RulePack::engine_parameters
+};
+// Every registration, one per service and parameter, in the order the files registered.
+const std::vector<RegisteredParameter>& parameter_registry();
+// The registered parameter of `service` named `name`; null when the engine does not read it.
+const RegisteredParameter* registered_parameter(ServiceType service, std::string_view name);
+// The values of every registered parameter in `pack` at its version, typed by the registered
+// unit (what RulePack::engine_parameters holds). Throws RulePackError naming the parameter when
+// a value is not of its unit.
+std::vector<std::optional<double>> resolve_engine_parameters(const RulePack& pack);
+
+// How long a note is kept (seed 000 §2.1, parameter note_retention_days); nullopt when the
+// pack keeps notes for ever.
+std::optional<std::chrono::days> note_retention(const RulePack& pack);
 
 // Seed 000 §2.1: blanks notes of visits that ended more than note_retention_days before
 // `now`. Returns how many notes were purged. Decisions made before keep their outcome: the

@@ -65,6 +65,7 @@ class Checker {
     if (const auto n = root["versions"]) versions(n);
     if (const auto n = root["clauses"]) clauses(n, service);
     if (const auto n = root["parameters"]) parameters(n);
+    if (service) engine_parameters(root, *service);
     if (const auto n = root["insatser"]) insatser(n);
     if (const auto n = root["matrix"]) matrix(n);
     if (const auto n = root["interpretations"]) interpretations(n);
@@ -171,7 +172,7 @@ class Checker {
 
   // A dated entry no version reaches would silently never apply.
   void reached(const Node& at, const std::string& date, const std::string& what) {
-    if (newest_effective_.empty() || date <= newest_effective_) return;
+    if (!versions_readable_ || newest_effective_.empty() || date <= newest_effective_) return;
     error(at, what + " dated " + date + " is never applied: no version takes effect on or after " +
                   "it (the newest, '" + newest_version_ + "', on " + newest_effective_ +
                   "); add a version");
@@ -196,7 +197,12 @@ class Checker {
       if (v["note"]) text(v["note"], "note");
       if (!v["effective"]) continue;
       const auto effective = date(v["effective"], "effective");
-      if (!effective) continue;
+      if (!effective) {
+        // Which dated values a version reaches cannot be told: say nothing about them.
+        versions_readable_ = false;
+        continue;
+      }
+      versions_.emplace_back(name.value_or("?"), *effective);
       // Selecting no version means the newest, which is the last one listed.
       if (!previous.empty() && *effective <= previous)
         error(v["effective"], "version '" + name.value_or("?") + "' takes effect " + *effective +
@@ -243,24 +249,17 @@ class Checker {
                    " decisions; add each with a title and a statement");
   }
 
-  void value(const Node& v, const std::string& unit, const std::string& what) {
+  void value(const Node& v, ParameterUnit unit, const std::string& what) {
     const auto s = text(v, "the value of " + what);
-    if (!s) return;
-    const std::string head = what + " (unit " + unit + "): expected ";
-    if (unit == "bool") {
-      if (*s != "true" && *s != "false") error(v, head + "true or false, got '" + *s + "'");
-    } else if (unit == "ratio") {
-      double x = 0;
-      const auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), x);
-      if (s->empty() || ec != std::errc{} || end != s->data() + s->size() || !std::isfinite(x) ||
-          x < 0 || x > 1)
-        error(v, head + "a number from 0 to 1, got '" + *s + "'");
-    } else {
-      long x = 0;
-      const auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), x);
-      if (s->empty() || ec != std::errc{} || end != s->data() + s->size() || x < 0)
-        error(v, head + "a whole number of " + unit + ", got '" + *s + "'");
-    }
+    if (!s || parse_parameter_value(unit, *s)) return;
+    const std::string head = what + " (unit " + std::string(unit_name(unit)) + "): expected ";
+    if (unit == ParameterUnit::Bool)
+      error(v, head + "true or false, got '" + *s + "'");
+    else if (unit == ParameterUnit::Ratio)
+      error(v, head + "a number from 0 to 1, got '" + *s + "'");
+    else
+      error(v, head + "a whole number of " + std::string(unit_name(unit)) + " from 0 to " +
+                   std::to_string(unit_max(unit)) + ", got '" + *s + "'");
   }
 
   void parameters(const Node& n) {
@@ -287,18 +286,74 @@ class Checker {
         continue;
       }
       std::set<std::string> dates;
+      bool dates_readable = true;
       for (const auto& dv : values) {
         const auto d = date(dv.first, "the date a value of " + what + " takes effect");
+        dates_readable = dates_readable && d;
         if (d) {
           if (!dates.insert(*d).second) error(dv.first, what + " has two values dated " + *d);
           reached(dv.first, *d, "the value of " + what);
         }
         if (unit)
-          value(dv.second, *unit, what);
+          value(dv.second, *parse_unit(*unit), what);
         else
           text(dv.second, "the value of " + what);
       }
+      declared_parameters_.push_back({*name, kv.first, p["unit"], values, unit,
+                                      dates_readable ? dates : std::set<std::string>{},
+                                      dates_readable});
     }
+  }
+
+  // The pack against the parameters the engine reads for its service (engine.hpp): each one
+  // declared in the unit the engine reads it in, a required one with a value at every
+  // version; a parameter the engine does not read is an error, since its values would
+  // change nothing.
+  void engine_parameters(const Node& root, ServiceType service) {
+    const std::string service_name = service == ServiceType::Hemtjanst ? "hemtjanst" : "boendestod";
+    std::vector<std::string> read;
+    for (const auto& r : parameter_registry())
+      if (r.service == service) read.emplace_back(r.name);
+    for (const auto& d : declared_parameters_) {
+      const auto* r = registered_parameter(service, d.name);
+      const std::string what = "parameter '" + d.name + "'";
+      if (!r) {
+        error(d.key, what + " is not read by the engine in " + service_name +
+                         " decisions, so its values would change nothing" +
+                         did_you_mean(d.name, read) + " (it reads: " + list_of(read) + ")");
+        continue;
+      }
+      const auto wanted = std::string(unit_name(r->unit));
+      if (d.unit && *d.unit != wanted) {
+        error(d.unit_node,
+              what + " has unit '" + *d.unit + "', but the engine reads it in " + wanted);
+        continue;
+      }
+      if (!r->required || !d.dates_readable || !versions_readable_) continue;
+      for (const auto& [version, effective] : versions_) {
+        if (!d.dates.empty() && *d.dates.begin() <= effective) continue;
+        error(d.values, what + " has no value in force at version '" + version + "' (effective " +
+                            effective + "); the engine reads it in every " + service_name +
+                            " decision: date a value on or before " + effective);
+        break;  // the later versions lack it for the same reason
+      }
+    }
+    std::vector<std::string> missing;
+    for (const auto& r : parameter_registry()) {
+      if (r.service != service || !r.required) continue;
+      const bool declared = std::any_of(declared_parameters_.begin(), declared_parameters_.end(),
+                                        [&](const auto& d) { return d.name == r.name; });
+      if (!declared)
+        missing.push_back("'" + std::string(r.name) + "' (" + std::string(unit_name(r.unit)) + ")");
+    }
+    const Node at = root["parameters"] ? root["parameters"] : root;
+    if (missing.size() == 1)
+      error(at, "no parameter " + missing[0] + ": the engine reads it in " + service_name +
+                    " decisions; add it with its clause, description, unit and dated values");
+    else if (!missing.empty())
+      error(at, "no parameters " + list_of(missing) + ": the engine reads them in " + service_name +
+                    " decisions; add each with its clause, description, unit and " +
+                    "dated values");
   }
 
   void insatser(const Node& n) {
@@ -576,13 +631,30 @@ class Checker {
   std::vector<std::string> clause_ids_;
   std::vector<std::string> insats_names_;
   std::string newest_effective_, newest_version_;
+  // The versions whose effective date could be read, in the order listed.
+  std::vector<std::pair<std::string, std::string>> versions_;
+  bool versions_readable_ = true;  // every version's date could be read
+  // A parameter as the pack declares it, for the check against the engine's.
+  struct DeclaredParameter {
+    std::string name;
+    Node key, unit_node, values;
+    std::optional<std::string> unit;  // a known unit, as written
+    std::set<std::string> dates;      // when its values take effect
+    bool dates_readable = true;
+  };
+  std::vector<DeclaredParameter> declared_parameters_;
 };
 
 }  // namespace
 
 const std::vector<std::string>& parameter_units() {
-  static const std::vector<std::string> units = {"bool",  "ratio",   "days",
-                                                 "hours", "minutes", "months"};
+  static const std::vector<std::string> units = [] {
+    std::vector<std::string> out;
+    for (const auto u : {ParameterUnit::Bool, ParameterUnit::Ratio, ParameterUnit::Days,
+                         ParameterUnit::Hours, ParameterUnit::Minutes, ParameterUnit::Months})
+      out.emplace_back(unit_name(u));
+    return out;
+  }();
   return units;
 }
 

@@ -5,11 +5,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "backend/engine/engine.hpp"
 #include "backend/rulepack/pack_check.hpp"
 #include "kvittens/lock_receipt.hpp"
 
@@ -110,25 +113,68 @@ std::vector<std::string> RulePack::insats_names() const {
   return out;
 }
 
-double RulePack::number(std::string_view p) const {
-  const auto it = parameters.find(p);
-  if (it == parameters.end())
-    throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" +
-                        std::string(p) + "'");
-  try {
-    return std::stod(it->second.value);
-  } catch (const std::exception&) {
-    throw RulePackError("rule pack " + name + " parameter '" + std::string(p) +
-                        "' is not a number");
+std::string_view unit_name(ParameterUnit unit) {
+  switch (unit) {
+    case ParameterUnit::Bool:
+      return "bool";
+    case ParameterUnit::Ratio:
+      return "ratio";
+    case ParameterUnit::Days:
+      return "days";
+    case ParameterUnit::Hours:
+      return "hours";
+    case ParameterUnit::Minutes:
+      return "minutes";
+    case ParameterUnit::Months:
+      return "months";
   }
+  return "?";
 }
 
-bool RulePack::flag(std::string_view p) const {
-  const auto it = parameters.find(std::string(p));
-  if (it == parameters.end())
-    throw RulePackError("rule pack " + name + "@" + version + " has no parameter '" +
-                        std::string(p) + "'");
-  return it->second.value == "true";
+std::optional<ParameterUnit> parse_unit(std::string_view text) {
+  for (const auto u : {ParameterUnit::Bool, ParameterUnit::Ratio, ParameterUnit::Days,
+                       ParameterUnit::Hours, ParameterUnit::Minutes, ParameterUnit::Months})
+    if (unit_name(u) == text) return u;
+  return std::nullopt;
+}
+
+long unit_max(ParameterUnit unit) {
+  switch (unit) {
+    case ParameterUnit::Bool:
+      return 1;
+    case ParameterUnit::Ratio:
+      return 1;
+    case ParameterUnit::Days:
+      return 100L * 366;
+    case ParameterUnit::Hours:
+      return 100L * 366 * 24;
+    case ParameterUnit::Minutes:
+      return 100L * 366 * 24 * 60;
+    case ParameterUnit::Months:
+      return 100L * 12;
+  }
+  return 0;
+}
+
+std::optional<double> parse_parameter_value(ParameterUnit unit, std::string_view s) {
+  const char* const end_of_text = s.data() + s.size();
+  if (unit == ParameterUnit::Bool) {
+    if (s == "true") return 1.0;
+    if (s == "false") return 0.0;
+    return std::nullopt;
+  }
+  if (unit == ParameterUnit::Ratio) {
+    double x = 0;
+    const auto [end, ec] = std::from_chars(s.data(), end_of_text, x);
+    if (s.empty() || ec != std::errc{} || end != end_of_text || !std::isfinite(x) || x < 0 || x > 1)
+      return std::nullopt;
+    return x;
+  }
+  long x = 0;
+  const auto [end, ec] = std::from_chars(s.data(), end_of_text, x);
+  if (s.empty() || ec != std::errc{} || end != end_of_text || x < 0 || x > unit_max(unit))
+    return std::nullopt;
+  return static_cast<double>(x);
 }
 
 MatrixState RulePack::combination(const InsatsInfo& a, const InsatsInfo& b) const {
@@ -279,7 +325,14 @@ RulePack read_file(const std::filesystem::path& path, std::string_view wanted_ve
     if (i.withdrawn.size() > 255)
       src.fail(n["withdrawn"], "withdrawn names a clause id of " +
                                    std::to_string(i.withdrawn.size()) + " bytes; at most 255");
-    i.requires_ = src.text_or(n, "requires", "");
+    if (const auto req = src.text_or(n, "requires", ""); req == "lock") {
+      i.requires_ = InsatsInfo::Requires::Lock;
+    } else if (req.starts_with("order:")) {
+      i.requires_ = InsatsInfo::Requires::Order;
+      i.required_order = req.substr(6);
+    } else if (!req.empty()) {
+      src.fail(n["requires"], "expected requires as lock or order:<insats>, got '" + req + "'");
+    }
     i.omstallning = n["omstallning"] && n["omstallning"].as<bool>();
     if (const auto cap = n["cap"]) {
       i.cap_minutes = cap["minutes"] ? std::optional<int>(cap["minutes"].as<int>()) : std::nullopt;
@@ -353,6 +406,7 @@ RulePack read_file(const std::filesystem::path& path, std::string_view wanted_ve
       pack.interpretations.push_back(
           {src.text(n, "id"), src.text(n, "clause"), src.text(n, "text")});
   }
+  pack.engine_parameters = resolve_engine_parameters(pack);
   return pack;
 }
 

@@ -52,8 +52,12 @@ struct InsatsInfo {
   std::string withdrawn;           // clause that withdrew it, empty if available
   std::optional<int> cap_minutes;  // 4.2
   CapPer cap_per = CapPer::None;
-  bool once = false;      // paid at one occasion only (Brandförebyggande)
-  std::string requires_;  // "lock" | "order:<insats>" | ""
+  bool once = false;  // paid at one occasion only (Brandförebyggande)
+  // A provider-initiated insats paid only under a condition (4.2), as `requires:` wrote it
+  // ("lock", "order:<insats>"), resolved at load.
+  enum class Requires { Nothing, Lock, Order };
+  Requires requires_ = Requires::Nothing;
+  std::string required_order;  // the insats the customer must have ordered (Requires::Order)
   bool omstallning = false;
   int matrix_index = -1;  // column in bilaga I, -1 when not in it
 };
@@ -63,6 +67,18 @@ struct ClauseInfo {
   std::string title;
   std::string statement;
 };
+
+// The units a parameter's values may have (docs/rule-packs.md).
+enum class ParameterUnit { Bool, Ratio, Days, Hours, Minutes, Months };
+// "bool", "ratio", "days", ...; and back (nullopt for any other text).
+std::string_view unit_name(ParameterUnit unit);
+std::optional<ParameterUnit> parse_unit(std::string_view text);
+// The largest whole value of a unit: a hundred years of it, so that any value the engine adds
+// to an instant or multiplies by minutes stays far from overflow.
+long unit_max(ParameterUnit unit);
+// A value as written in a pack, typed by its unit: true|false as 1|0, a ratio from 0 to 1, a
+// whole number from 0 to unit_max. nullopt when the text is not a value of the unit.
+std::optional<double> parse_parameter_value(ParameterUnit unit, std::string_view text);
 
 struct ParameterInfo {
   std::string name;
@@ -91,6 +107,10 @@ struct RulePack {
   std::vector<InsatsInfo> insatser;
   std::vector<ClauseInfo> clauses;
   std::map<std::string, ParameterInfo, std::less<>> parameters;
+  // The values of the parameters the engine reads, typed and resolved when the pack loaded,
+  // by the engine's parameter index (backend/engine/parameter.hpp); nullopt where the pack
+  // gives none at this version.
+  std::vector<std::optional<double>> engine_parameters;
   std::vector<Interpretation> interpretations;
   // matrix[a * n + b] over matrix columns; empty for packs without a matrix.
   std::vector<MatrixState> matrix;
@@ -102,9 +122,6 @@ struct RulePack {
   const InsatsInfo* insats(std::string_view name) const;
   const ClauseInfo* clause(std::string_view id) const;
   std::vector<std::string> insats_names() const;
-  // Throws RulePackError when the parameter is missing (a pack/engine mismatch).
-  double number(std::string_view parameter) const;
-  bool flag(std::string_view parameter) const;
   MatrixState combination(const InsatsInfo& a, const InsatsInfo& b) const;
 };
 

@@ -91,6 +91,25 @@ TEST(ClauseCoverage, TheRegistryHoldsEachServicesClauses) {
             (std::set<std::string>{"2", "5.2", "5.3", "B1", "B2", "B3", "B4", "B5", "B6", "B7"}));
 }
 
+// Parameters are registered like clauses (backend/engine/parameter.hpp): each read by one
+// Parameter object, so one name has one unit for a service.
+TEST(ClauseCoverage, TheParameterRegistryHoldsEachServicesParametersOnce) {
+  std::map<ServiceType, std::set<std::string>> names;
+  for (const auto& p : parameter_registry()) {
+    EXPECT_TRUE(names[p.service].insert(std::string(p.name)).second)
+        << p.name << " registered twice, the second time in " << p.file;
+    EXPECT_TRUE(p.file.starts_with("backend/engine/")) << p.file;
+  }
+  EXPECT_EQ(names[ServiceType::Hemtjanst],
+            (std::set<std::string>{"account_idle_months", "lock_receipt_tolerance_minutes",
+                                   "manual_share_max", "note_retention_days", "omstallning_days",
+                                   "omstallning_register_within_days", "repayment"}));
+  EXPECT_EQ(names[ServiceType::Boendestod],
+            (std::set<std::string>{"absence_max_days", "absence_notice_hours", "absence_rate",
+                                   "account_idle_months", "decline_notice_hours", "decline_rate",
+                                   "lock_receipt_tolerance_minutes", "note_retention_days"}));
+}
+
 TEST(ClauseCoverage, EveryShippedPackCarriesExactlyTheClausesTheEngineUses) {
   const auto packs = list_rule_packs();
   ASSERT_GE(packs.size(), 3u);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "pack_text.hpp"
 
@@ -79,7 +80,7 @@ TEST(PackCheck, AValueIsTypedByItsUnit) {
   ASSERT_EQ(p.size(), 1u) << all(p);
   EXPECT_EQ(p[0],
             "small.yaml:13:41: parameter 'omstallning_days' (unit days): expected a whole number "
-            "of days, got 'ten'");
+            "of days from 0 to 36600, got 'ten'");
   p = problems_of(
       with(with(small_pack(), "unit: days", "unit: ratio"), "2026-01-01: 5", "2026-01-01: 1.5"));
   EXPECT_TRUE(has(p,
@@ -133,21 +134,21 @@ TEST(PackCheck, ParametersCiteClausesOfThePack) {
 
 TEST(PackCheck, MatrixRowsHaveOneStatePerColumnAndAreSymmetric) {
   auto p = problems_of(with(small_pack(), "A: '-?'", "A: '-?+'"));
-  EXPECT_TRUE(has(p, "small.yaml:15:37: matrix row 'A' has 3 cells, expected 2")) << all(p);
+  EXPECT_TRUE(has(p, "small.yaml:18:37: matrix row 'A' has 3 cells, expected 2")) << all(p);
   p = problems_of(with(small_pack(), "A: '-?'", "A: '-+'"));
   ASSERT_EQ(p.size(), 1u) << all(p);
-  EXPECT_EQ(p[0], "small.yaml:15:37: matrix is not symmetric: A × B is '+' but B × A is '?'");
+  EXPECT_EQ(p[0], "small.yaml:18:37: matrix is not symmetric: A × B is '+' but B × A is '?'");
   p = problems_of(with(small_pack(), "A: '-?'", "A: '-x'"));
   EXPECT_TRUE(has(p, "matrix row 'A', column 'B': 'x' is no state")) << all(p);
   p = problems_of(with(small_pack(), "B: '?-'", "Bb: '?-'"));
   EXPECT_TRUE(has(p,
-                  "small.yaml:15:43: matrix row 'Bb' is not a column of the matrix; did you "
+                  "small.yaml:18:43: matrix row 'Bb' is not a column of the matrix; did you "
                   "mean 'B'?"))
       << all(p);
   EXPECT_TRUE(has(p, "matrix has no row for 'B'")) << all(p);
   p = problems_of(with(small_pack(), "columns: [A, B]", "columns: [A, Bx]"));
   EXPECT_TRUE(has(p,
-                  "small.yaml:15:23: matrix column 'Bx' is not in the insats catalogue; did you "
+                  "small.yaml:18:23: matrix column 'Bx' is not in the insats catalogue; did you "
                   "mean 'B'?"))
       << all(p);
 }
@@ -170,10 +171,10 @@ TEST(PackCheck, AMatrixChangeNamesACellAndWhatItWas) {
   EXPECT_EQ(all(problems_of(pack_with_changes(ok))), "");
   auto p = problems_of(pack_with_changes(with(ok, "from: '?'", "from: '-'")));
   ASSERT_EQ(p.size(), 1u) << all(p);
-  EXPECT_EQ(p[0], "small.yaml:20:34: matrix change of 2026-01-01: A × B is '?' before it, not '-'");
+  EXPECT_EQ(p[0], "small.yaml:23:34: matrix change of 2026-01-01: A × B is '?' before it, not '-'");
   p = problems_of(pack_with_changes(with(ok, "b: B", "b: Bx")));
   EXPECT_TRUE(has(p,
-                  "small.yaml:20:25: matrix change names 'Bx', which is not a column of the "
+                  "small.yaml:23:25: matrix change names 'Bx', which is not a column of the "
                   "matrix; did you mean 'B'?"))
       << all(p);
   // Changes apply in date order whatever order they are listed in.
@@ -189,7 +190,7 @@ TEST(PackCheck, EveryClauseTheEngineCitesIsThereWithTitleAndStatement) {
   auto p = problems_of(with(small_pack(), "  '4.15': {title: t, statement: s}\n", ""));
   ASSERT_EQ(p.size(), 1u) << all(p);
   EXPECT_EQ(p[0],
-            "small.yaml:17:3: no clause '4.15': the engine cites it in hemtjanst decisions; add "
+            "small.yaml:20:3: no clause '4.15': the engine cites it in hemtjanst decisions; add "
             "it with a title and a statement");
   p = problems_of(with(small_pack(), "'4.1': {title: t,", "'4.1': {title: '',"));
   EXPECT_TRUE(has(p, "expected the title of clause '4.1', got empty text")) << all(p);
@@ -206,7 +207,7 @@ TEST(PackCheck, EveryProblemOfAFileIsReportedInOrderOfPlace) {
   EXPECT_TRUE(p[0].starts_with("small.yaml:10:5: missing 'description'")) << p[0];
   EXPECT_TRUE(p[1].starts_with("small.yaml:11:5: unknown key 'descripton'")) << p[1];
   EXPECT_TRUE(p[2].starts_with("small.yaml:13:41:")) << p[2];
-  EXPECT_TRUE(p[3].starts_with("small.yaml:14:")) << p[3];
+  EXPECT_TRUE(p[3].starts_with("small.yaml:17:")) << p[3];
 }
 
 TEST(PackCheck, LoadingAPackWithProblemsThrowsThemAll) {
@@ -219,9 +220,9 @@ TEST(PackCheck, LoadingAPackWithProblemsThrowsThemAll) {
   } catch (const RulePackError& e) {
     ASSERT_EQ(e.problems().size(), 2u) << e.what();
     EXPECT_EQ(e.problems()[0].line, 13);
-    EXPECT_EQ(e.problems()[1].line, 14);
+    EXPECT_EQ(e.problems()[1].line, 17);
     const std::string what = e.what();
-    EXPECT_NE(what.find("got 'ten'\n" + path.string() + ":14:"), std::string::npos) << what;
+    EXPECT_NE(what.find("got 'ten'\n" + path.string() + ":17:"), std::string::npos) << what;
     EXPECT_NE(what.find("did you mean 'service'?"), std::string::npos) << what;
   }
 }
@@ -231,6 +232,94 @@ TEST(PackCheck, AYamlSyntaxErrorIsTheOneProblem) {
   ASSERT_EQ(p.size(), 1u) << all(p);
   EXPECT_TRUE(p[0].starts_with("small.yaml:")) << p[0];
   EXPECT_NE(p[0].find("not valid YAML"), std::string::npos) << p[0];
+}
+
+// A draft whose parameter name is misspelt was accepted, and its value silently never read:
+// the engine looked the parameter up by name when deciding, and found the old one or none.
+TEST(PackCheck, AParameterTheEngineDoesNotReadIsAProblemWithDidYouMean) {
+  const auto p = problems_of(with(small_pack(), "  omstallning_days:\n", "  omstallning_dayz:\n"));
+  EXPECT_TRUE(has(p,
+                  "small.yaml:9:3: parameter 'omstallning_dayz' is not read by the engine in "
+                  "hemtjanst decisions, so its values would change nothing; did you mean "
+                  "'omstallning_days'?"))
+      << all(p);
+  // ... and the one the engine does read is then missing, at the parameters.
+  EXPECT_TRUE(has(p,
+                  "small.yaml:9:3: no parameter 'omstallning_days' (days): the engine reads it in "
+                  "hemtjanst decisions"))
+      << all(p);
+}
+
+TEST(PackCheck, EveryParameterTheEngineReadsIsDeclared) {
+  auto text = with(small_pack(),
+                   "  account_idle_months: {clause: '5.2', description: d, unit: months, "
+                   "values: {2025-01-01: 18}}\n",
+                   "");
+  auto p = problems_of(text);
+  ASSERT_EQ(p.size(), 1u) << all(p);
+  EXPECT_EQ(p[0],
+            "small.yaml:9:3: no parameter 'account_idle_months' (months): the engine reads it in "
+            "hemtjanst decisions; add it with its clause, description, unit and dated values");
+  // An optional one may be left out: its rule is off (no manual-share cap here).
+  EXPECT_EQ(registered_parameter(ServiceType::Hemtjanst, "manual_share_max")->required, false);
+  EXPECT_EQ(all(problems_of(small_pack())), "");
+}
+
+TEST(PackCheck, AParameterIsDeclaredInTheUnitTheEngineReadsItIn) {
+  const auto p = problems_of(with(small_pack(), "unit: months", "unit: days"));
+  ASSERT_EQ(p.size(), 1u) << all(p);
+  EXPECT_EQ(p[0],
+            "small.yaml:15:62: parameter 'account_idle_months' has unit 'days', but the engine "
+            "reads it in months");
+}
+
+// A required value dated after a version's date left that version without one: every decision
+// under it failed at evaluation, far from the pack.
+TEST(PackCheck, ARequiredParameterHasAValueAtEveryVersion) {
+  const auto p =
+      problems_of(with(small_pack(), "values: {2025-01-01: 18}", "values: {2025-06-01: 18}"));
+  ASSERT_EQ(p.size(), 1u) << all(p);
+  EXPECT_EQ(p[0],
+            "small.yaml:15:78: parameter 'account_idle_months' has no value in force at version "
+            "'1' (effective 2025-01-01); the engine reads it in every hemtjanst decision: date a "
+            "value on or before 2025-01-01");
+}
+
+TEST(PackCheck, AWholeValueIsBoundedToAHundredYears) {
+  auto p = problems_of(with(small_pack(), "2026-01-01: 5", "2026-01-01: 36601"));
+  ASSERT_EQ(p.size(), 1u) << all(p);
+  EXPECT_NE(p[0].find("expected a whole number of days from 0 to 36600, got '36601'"),
+            std::string::npos)
+      << p[0];
+  EXPECT_EQ(all(problems_of(with(small_pack(), "2026-01-01: 5", "2026-01-01: 36600"))), "");
+}
+
+// An unreadable version date also made every value dated after the versions before it
+// "never applied": one mistake reported as several.
+TEST(PackCheck, AnUnreadableVersionDateIsOneProblem) {
+  const auto p = problems_of(with(small_pack(), "effective: 2026-01-01", "effective: 2026-13-01"));
+  ASSERT_EQ(p.size(), 1u) << all(p);
+  EXPECT_TRUE(p[0].starts_with("small.yaml:7:31: expected effective as a date")) << p[0];
+}
+
+TEST(PackCheck, AClauseIdWithALetterOForAZeroSuggestsTheSameLength) {
+  const auto p = problems_of(with(small_pack(), "clause: '4.2'", "clause: '4.1O'"));
+  EXPECT_TRUE(has(p, "cites unknown clause '4.1O'; did you mean '4.10'?")) << all(p);
+}
+
+// The loader resolves each parameter the engine reads once, typed by its unit; the engine reads
+// them by index, never by name.
+TEST(PackCheck, TheLoaderResolvesTheEnginesParametersTyped) {
+  const auto path = write_pack(test_dir("kvittens-pack-check-load"), "small", small_pack());
+  const auto v1 = load_rule_pack("small@1", path.parent_path());
+  const auto v2 = load_rule_pack("small@2", path.parent_path());
+  const auto value = [](const RulePack& pack, std::string_view name) {
+    return pack.engine_parameters.at(registered_parameter(pack.service, name)->index);
+  };
+  EXPECT_EQ(value(v1, "omstallning_days"), 4.0);
+  EXPECT_EQ(value(v2, "omstallning_days"), 5.0);
+  EXPECT_EQ(value(v1, "account_idle_months"), 18.0);
+  EXPECT_FALSE(value(v1, "manual_share_max").has_value());
 }
 
 }  // namespace

@@ -8,12 +8,16 @@
 
 #include "backend/engine/boendestod/boendestod.hpp"
 #include "backend/engine/clause.hpp"
+#include "backend/engine/parameter.hpp"
 
 namespace kvittens::backend::detail {
 namespace {
 
 const Clause kB4{"B4", Cited::Boendestod};
 const Clause kB7{"B7", Cited::Boendestod};
+const Parameter<ParameterUnit::Hours> kDeclineNoticeHours{"decline_notice_hours",
+                                                          Cited::Boendestod};
+const Parameter<ParameterUnit::Ratio> kDeclineRate{"decline_rate", Cited::Boendestod};
 
 }  // namespace
 
@@ -25,7 +29,7 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
   if (!clause_5_2_account(ctx, ctx.find_staff(dv.staff), dv.planned_start, d)) {
     return (settle(d), d);
   }
-  const auto notice_hours = ctx.pack.number("decline_notice_hours");
+  const double notice_hours = kDeclineNoticeHours(ctx.pack);
   const double hours_before =
       std::chrono::duration<double, std::ratio<3600>>(dv.planned_start - dv.declined_at).count();
   if (dv.note.empty()) {
@@ -39,7 +43,7 @@ VisitDecision boendestod_declined(Context& ctx, const DeclinedVisit& dv) {
               " h): not paid");
     return (settle(d), d);
   }
-  const double rate = ctx.pack.number("decline_rate");
+  const double rate = kDeclineRate(ctx.pack);
   d.paid_minutes = static_cast<int>(std::floor(d.registered_minutes * rate));
   trace(d.trace, kB4,
         "declined " + notice_text(dv.declined_at, dv.planned_start) +

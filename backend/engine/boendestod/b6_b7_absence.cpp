@@ -9,12 +9,17 @@
 
 #include "backend/engine/boendestod/boendestod.hpp"
 #include "backend/engine/clause.hpp"
+#include "backend/engine/parameter.hpp"
 
 namespace kvittens::backend::detail {
 namespace {
 
 const Clause kB6{"B6", Cited::Boendestod};
 const Clause kB7{"B7", Cited::Boendestod};
+const Parameter<ParameterUnit::Days> kAbsenceMaxDays{"absence_max_days", Cited::Boendestod};
+const Parameter<ParameterUnit::Hours> kAbsenceNoticeHours{"absence_notice_hours",
+                                                          Cited::Boendestod};
+const Parameter<ParameterUnit::Ratio> kAbsenceRate{"absence_rate", Cited::Boendestod};
 
 }  // namespace
 
@@ -26,7 +31,7 @@ const Clause kB7{"B7", Cited::Boendestod};
 // with its own days, so each month's summary and cap (B1) see only their own days.
 void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
   const auto& c = ctx.customer(a.customer);
-  const int max_days = static_cast<int>(ctx.pack.number("absence_max_days"));
+  const int max_days = kAbsenceMaxDays(ctx.pack);
   int days = max_days;
   if (a.end) {
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(*a.end - a.start).count();
@@ -36,8 +41,8 @@ void boendestod_absence(Context& ctx, const Absence& a, VisitDecisions& out) {
   const int daily = daily_average_minutes(c);
   const double hours_before =
       std::chrono::duration<double, std::ratio<3600>>(a.start - a.notified_at).count();
-  const bool planned = hours_before > ctx.pack.number("absence_notice_hours");
-  const double rate = ctx.pack.number("absence_rate");
+  const bool planned = hours_before > kAbsenceNoticeHours(ctx.pack);
+  const double rate = kAbsenceRate(ctx.pack);
   const auto day_start = [&](int k) { return a.start + std::chrono::days{k}; };
 
   // The absence's days by month: [from, to) day indexes, in order.

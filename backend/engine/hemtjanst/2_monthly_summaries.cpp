@@ -5,12 +5,17 @@
 
 #include "backend/engine/clause.hpp"
 #include "backend/engine/context.hpp"
+#include "backend/engine/parameter.hpp"
 
 namespace kvittens::backend::detail {
 namespace {
 
 const Clause k2_manual{"2/manual", Cited::Hemtjanst};
 const Clause k2_repayment{"2/repayment", Cited::Hemtjanst};
+// Absent: no cap on the manual share, no repayment lines (versions before they applied).
+const Parameter<ParameterUnit::Ratio> kManualShareMax{"manual_share_max", Cited::Hemtjanst,
+                                                      Need::Optional};
+const Parameter<ParameterUnit::Bool> kRepayment{"repayment", Cited::Hemtjanst, Need::Optional};
 
 }  // namespace
 
@@ -43,11 +48,11 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDec
     s.paid_minutes += d.paid_minutes;
     if (d.state == DecisionState::Rejected) ++s.rejected;
   }
-  const bool has_manual_cap = ctx.pack.parameters.count("manual_share_max") > 0;
+  const auto manual_share_max = kManualShareMax.given(ctx.pack);
   for (auto& [key, s] : by_key) {
     s.manual_share = s.visits ? static_cast<double>(s.manual_visits) / s.visits : 0.0;
-    if (!has_manual_cap) continue;
-    const double max = ctx.pack.number("manual_share_max");
+    if (!manual_share_max) continue;
+    const double max = *manual_share_max;
     s.manual_share_exceeded = s.manual_share > max;
     char share[64];
     std::snprintf(share, sizeof share, "%d of %d visits manual (%.1f %%), limit %g %%",
@@ -56,7 +61,7 @@ std::vector<MonthlySummary> monthly_summaries(const Context& ctx, const VisitDec
           std::string(share) + (s.manual_share_exceeded ? ": exceeded" : ": within"));
   }
   // Repayments (I-14): only versions that carry the clause produce them.
-  const bool repay = ctx.pack.parameters.count("repayment") && ctx.pack.flag("repayment");
+  const bool repay = kRepayment.given(ctx.pack).value_or(false);
   if (repay) {
     std::map<std::string, const VisitDecision*> by_id;
     for (const auto& d : decisions) by_id.emplace(d.id, &d);

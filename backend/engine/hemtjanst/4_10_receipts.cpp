@@ -12,6 +12,7 @@
 
 #include "backend/engine/clause.hpp"
 #include "backend/engine/hemtjanst/hemtjanst.hpp"
+#include "backend/engine/parameter.hpp"
 #include "kvittens/lock_receipt.hpp"
 
 namespace kvittens::backend::detail {
@@ -21,6 +22,9 @@ const Clause k4_5{"4.5", Cited::Hemtjanst};
 const Clause k4_10{"4.10", Cited::Hemtjanst};
 const Clause k4_11{"4.11", Cited::Hemtjanst};
 const Clause k7{"7", Cited::Hemtjanst};
+// Boendestöd's lock receipts are judged here too (B2).
+const Parameter<ParameterUnit::Minutes> kLockTolerance{"lock_receipt_tolerance_minutes",
+                                                       Cited::Both};
 
 // 4.10 — which end of the visit the listed exceptions excuse.
 bool exception_covers(const InsatsInfo& i, bool at_start, Place place) {
@@ -197,7 +201,7 @@ Context::ReceiptVerdict& judge_receipt(Context& ctx, const Receipt& r, const Cus
       const auto* first = ctx.first_use_of(e.lock_id, e.seq);
       if (first && *first != visit_id + (at_start ? "/start" : "/end"))
         return fail({"lock receipt seq ", v.seq, " was already used by ", *first, " (replay)"});
-      const auto tolerance = static_cast<long>(ctx.pack.number("lock_receipt_tolerance_minutes"));
+      const long tolerance = kLockTolerance(ctx.pack);
       const auto event_time = Instant{std::chrono::seconds{e.time}};
       const long gap = std::labs(minutes_between(event_time, at));
       if (gap > tolerance) {

@@ -6,11 +6,15 @@
 
 #include "backend/engine/clause.hpp"
 #include "backend/engine/hemtjanst/hemtjanst.hpp"
+#include "backend/engine/parameter.hpp"
 
 namespace kvittens::backend::detail {
 namespace {
 
 const Clause k4_2{"4.2", Cited::Hemtjanst};
+const Parameter<ParameterUnit::Days> kOmstallningDays{"omstallning_days", Cited::Hemtjanst};
+const Parameter<ParameterUnit::Days> kOmstallningWithin{"omstallning_register_within_days",
+                                                        Cited::Hemtjanst};
 
 }  // namespace
 
@@ -25,12 +29,12 @@ void clause_4_2_no_fee(InsatsDecision& id) {
 int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, int minutes,
                         Instant start, InsatsDecision& d) {
   const auto& c = ctx.customer(v.customer);
-  if (info.requires_ == "lock" && !c.lock) {
+  if (info.requires_ == InsatsInfo::Requires::Lock && !c.lock) {
     trace(d.trace, k4_2, info.name + " is paid only where a smart lock is installed and used");
     return 0;
   }
-  if (info.requires_.rfind("order:", 0) == 0) {
-    const auto needed = info.requires_.substr(6);
+  if (info.requires_ == InsatsInfo::Requires::Order) {
+    const auto& needed = info.required_order;
     if (!ctx.order_for(v.customer, needed, start)) {
       trace(d.trace, k4_2, info.name + " is paid only for customers with the insats " + needed);
       return 0;
@@ -47,8 +51,8 @@ int clause_4_2_provider(Context& ctx, const Visit& v, const InsatsInfo& info, in
                 "'");
       return 0;
     }
-    const auto days = static_cast<int>(ctx.pack.number("omstallning_days"));
-    const auto within = static_cast<int>(ctx.pack.number("omstallning_register_within_days"));
+    const int days = kOmstallningDays(ctx.pack);
+    const int within = kOmstallningWithin(ctx.pack);
     const auto registered = v.registered_at.value_or(v.end);
     if (registered > *v.notice_at + std::chrono::days{within}) {
       trace(d.trace, k4_2,

@@ -6,12 +6,14 @@
 
 #include "backend/engine/clause.hpp"
 #include "backend/engine/hemtjanst/hemtjanst.hpp"
+#include "backend/engine/parameter.hpp"
 
 namespace kvittens::backend::detail {
 
 namespace {
 
 const Clause k5_2{"5.2", Cited::Both};
+const Parameter<ParameterUnit::Months> kAccountIdleMonths{"account_idle_months", Cited::Both};
 
 // 5.2 for one staff member on one local day; `reason` filled when not active.
 bool account_active_on(const Context& ctx, const StaffMember& s, Date day, std::string& reason) {
@@ -20,7 +22,7 @@ bool account_active_on(const Context& ctx, const StaffMember& s, Date day, std::
     return false;
   }
   if (s.last_login) {
-    const int months = static_cast<int>(ctx.pack.number("account_idle_months"));
+    const int months = kAccountIdleMonths(ctx.pack);
     const auto last = local_date(*s.last_login);
     // The account is inactivated when `months` have passed since the last login (I-13);
     // from 31 Jan, 1 month on is the last day of February.
