@@ -13,6 +13,7 @@ namespace {
 
 constexpr int kMinutesEach = 30;
 constexpr int kPerDay = 8;
+constexpr double kGrantedWeeklyHours = 40;
 
 std::string tag_for(std::size_t n) {
   char buf[32];
@@ -46,6 +47,9 @@ Part planned_visits_part(const Part& like, const Options& options,
     c.id = "xc" + n;
     c.provider = provider;
     c.name = "Planerad kund " + n;
+    c.service = like.service;
+    // Boendestöd pays within granted weekly hours (B1): enough that the cap decides nothing.
+    if (like.service == ServiceType::Boendestod) c.granted_weekly_hours = kGrantedWeeklyHours;
     c.nfc_tags.push_back(tag_for(i + 1));
     w.customers.push_back(c);
 
