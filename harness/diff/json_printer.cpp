@@ -83,6 +83,14 @@ nlohmann::ordered_json diff_json(const DiffReport& r) {
   doc["from"] = r.from;
   doc["to"] = r.to;
   doc["hardware"] = r.hardware;
+  // The stamps of the whole run, so a diff that lists no scenario still says what it compared:
+  // the first each side's decisions carry.
+  ScenarioDiff first;
+  for (const auto& s : r.scenarios) {
+    if (!first.from_stamp) first.from_stamp = s.from_stamp;
+    if (!first.to_stamp) first.to_stamp = s.to_stamp;
+  }
+  doc["stamps"] = stamps_json(first);
   int changed = 0, reasons = 0, decisions = 0;
   Json list = Json::array();
   for (const auto& s : r.scenarios) {

@@ -268,6 +268,13 @@ TEST(DiffStamps, EachListedScenarioCarriesTheStampOfBothSides) {
                                 {"effective", effective.at("2026-03-25")},
                                 {"hash", hash}}));
 
+  // A diff that lists no scenario still says what it compared.
+  const auto unchanged = diff_json("--from " + kFrom + " --to " + kTo + " " + kSource +
+                                       "/scenarios/versions/repayment-nothing-overpaid.yaml",
+                                   0);
+  EXPECT_TRUE(unchanged["scenarios"].empty());
+  EXPECT_EQ(unchanged["stamps"], (Json{{"from", stamps["from"]}, {"to", stamps["to"]}}));
+
   const auto month = diff_json("--month " + kSmallMonth + " --from " + kFrom + " --to " + kTo, 0);
   ASSERT_FALSE(month["stamps"].empty());
   EXPECT_EQ(month["stamps"][0]["from"]["version"], "3.0");
