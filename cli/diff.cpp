@@ -1,20 +1,24 @@
 // `kvittens diff --from PACK@V --to PACK@V [PATH...]` or `--from-backend URL --to-backend URL`:
 // the same scenarios under two rule versions (or two backends), decision by decision
 // (docs/diff.md). Exit 0 when every changed outcome is declared by the scenarios'
-// per-version expectations, 1 when one is not, 2 for usage or input errors.
+// per-version expectations, 1 when one is not (or, with --require-coverage, when a change of
+// the pack went unexercised), 2 for usage or input errors.
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include "backend/http/http_backend.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "cli/commands.hpp"
 #include "cli/inputs.hpp"
-#include "harness/diff.hpp"
+#include "harness/diff/diff.hpp"
 #include "report/report.hpp"
 #include "runner/runner.hpp"
 #include "runner/suite.hpp"
 #include "sim/load/month.hpp"
+#include "sim/load/planned_visits.hpp"
 
 namespace kvittens::cli {
 namespace {
@@ -31,6 +35,7 @@ struct DiffArgs {
   std::uint64_t seed = 1;
   bool json = false;
   bool month = false;
+  bool require_coverage = false;
   sim::load::Options month_options;
 };
 
@@ -45,7 +50,12 @@ harness::BackendFactory http(const std::string& url, const std::string& token) {
   };
 }
 
-int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
+// The two versions compared, loaded (both absent between two backends).
+struct Versions {
+  std::optional<backend::RulePack> from, to;
+};
+
+int diff_month(const DiffArgs& a, const Versions& packs, const std::string& from_token,
                const std::string& to_token);
 
 int diff(const DiffArgs& a) {
@@ -74,25 +84,29 @@ int diff(const DiffArgs& a) {
   // The pack both versions belong to, by the name inside the file: a draft given as a path
   // is a version of the pack it names.
   std::string pack_name;
+  Versions packs;
   if (versions) {
-    std::vector<std::string> names;
-    for (const auto& r : {a.from, a.to}) {
-      try {
-        names.push_back(backend::load_rule_pack(r).name);
-      } catch (const backend::RulePackError& e) {
-        std::cerr << "kvittens diff: " << e.what() << "\n";
-        return kUsage;
-      }
-    }
-    if (names[0] != names[1]) {
-      std::cerr << "kvittens diff: --from " << a.from << " (pack " << names[0] << ") and --to "
-                << a.to << " (pack " << names[1] << ") are not versions of one rule pack\n";
+    try {
+      packs.from = backend::load_rule_pack(a.from);
+      packs.to = backend::load_rule_pack(a.to);
+    } catch (const backend::RulePackError& e) {
+      std::cerr << "kvittens diff: " << e.what() << "\n";
       return kUsage;
     }
-    pack_name = names[0];
+    if (packs.from->name != packs.to->name) {
+      std::cerr << "kvittens diff: --from " << a.from << " (pack " << packs.from->name
+                << ") and --to " << a.to << " (pack " << packs.to->name
+                << ") are not versions of one rule pack\n";
+      return kUsage;
+    }
+    pack_name = packs.from->name;
+  } else if (a.require_coverage) {
+    std::cerr << "kvittens diff: --require-coverage needs two versions of a pack (--from and "
+                 "--to)\n";
+    return kUsage;
   }
 
-  if (a.month) return diff_month(a, backends, from_token, to_token);
+  if (a.month) return diff_month(a, packs, from_token, to_token);
 
   const auto suite = load_suite_or_usage("diff", a.paths, a.rules);
   if (!suite) return kUsage;
@@ -144,18 +158,34 @@ int diff(const DiffArgs& a) {
     report.scenarios.push_back(
         harness::diff_runs(*from_jobs[i].scenario, from_results[i], to_results[i]));
   }
+  if (versions) {
+    report.coverage = harness::scenario_coverage(*packs.from, *packs.to, from_jobs, from_results,
+                                                 to_results, from_options, a.jobs);
+  }
   if (a.json) {
     std::cout << harness::diff_json(report).dump(2) << "\n";
   } else {
     harness::print_diff(std::cout, report, harness::console_wants_color(STDOUT_FILENO));
   }
   if (harness::errors(report) > 0) return kUsage;
-  return harness::undeclared(report) > 0 ? kChecksFailed : kOk;
+  if (harness::undeclared(report) > 0) return kChecksFailed;
+  return a.require_coverage && harness::unexercised(*report.coverage) > 0 ? kChecksFailed : kOk;
+}
+
+// What each change needs a visit to combine: a matrix cell its pair, a catalogue entry itself.
+std::vector<std::vector<std::string>> visits_for(const std::vector<harness::PackChange>& changes) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& c : changes) {
+    if (c.kind == harness::PackChange::Kind::Matrix) out.push_back(c.pair);
+    if (c.kind == harness::PackChange::Kind::Insats) out.push_back({c.subject});
+  }
+  return out;
 }
 
 // The same synthetic month (sim/load, docs/simulate.md) played twice: totals per provider.
-int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
+int diff_month(const DiffArgs& a, const Versions& packs, const std::string& from_token,
                const std::string& to_token) {
+  const bool backends = !packs.from;
   if (!a.paths.empty() || !a.filters.empty()) {
     std::cerr << "kvittens diff: --month takes no scenario paths or --filter\n";
     return kUsage;
@@ -197,21 +227,88 @@ int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
   if (!mode) return kUsage;
   const sim::load::HardwareFactory hardware = harness::hardware_factory(*mode);
   const sim::load::BackendFactory in_process = harness::inprocess_backends();
-  std::vector<Decisions> x, y;
-  try {
-    for (auto& r : sim::load::drive(
-             before, backends ? http(a.from_backend, from_token) : in_process, hardware)) {
-      x.push_back(std::move(r.decisions));
+  // Between two versions: visits added to exercise each matrix cell and catalogue entry the
+  // versions differ in, in a part of their own so the random month's totals stay its own.
+  std::vector<harness::PackChange> changes;
+  sim::load::Month added_before, added_after;
+  std::vector<std::string> added_visits;
+  if (!backends) {
+    changes = harness::pack_changes(*packs.from, *packs.to);
+    const auto visits = visits_for(changes);
+    for (const auto& part : before.parts) {
+      if (visits.empty() || pack_of(part.rules) != service_pack) continue;
+      try {
+        added_before.parts.push_back(sim::load::planned_visits_part(part, o, visits));
+      } catch (const std::exception& e) {
+        std::cerr << "kvittens diff: " << e.what() << "\n";
+        return kUsage;
+      }
+      added_before.options = o;
+      for (std::size_t i = 0; i < visits.size(); ++i) {
+        std::string names;
+        for (const auto& n : visits[i]) names += (names.empty() ? "" : " + ") + n;
+        added_visits.push_back("visit xv" + std::to_string(i + 1) + ": " + names);
+      }
+      break;
     }
-    for (auto& r :
-         sim::load::drive(after, backends ? http(a.to_backend, to_token) : in_process, hardware)) {
-      y.push_back(std::move(r.decisions));
+    added_after = added_before;
+    for (auto& part : added_after.parts) part.rules = a.to;
+  }
+  const auto decide = [&](const sim::load::Month& m, const sim::load::BackendFactory& backend) {
+    std::vector<Decisions> out;
+    for (auto& r : sim::load::drive(m, backend, hardware)) out.push_back(std::move(r.decisions));
+    return out;
+  };
+  std::vector<Decisions> x, y, added_x, added_y;
+  // Per parameter change: the month (then the added part) under --from with that change alone.
+  std::map<std::size_t, std::vector<Decisions>> alone, added_alone;
+  try {
+    x = decide(before, backends ? http(a.from_backend, from_token) : in_process);
+    y = decide(after, backends ? http(a.to_backend, to_token) : in_process);
+    added_x = decide(added_before, in_process);
+    added_y = decide(added_after, in_process);
+    for (std::size_t k = 0; k < changes.size(); ++k) {
+      if (changes[k].kind != harness::PackChange::Kind::Parameter) continue;
+      const auto changed =
+          harness::backends_with(harness::with_change(*packs.from, *packs.to, changes[k]));
+      const sim::load::BackendFactory factory = [&](const std::string& rules) {
+        return pack_of(rules) == service_pack ? changed(rules) : in_process(rules);
+      };
+      alone[k] = decide(before, factory);
+      added_alone[k] = decide(added_before, factory);
     }
   } catch (const std::exception& e) {
     std::cerr << "kvittens diff: " << e.what() << "\n";
     return kUsage;
   }
   auto report = harness::diff_month(rules_from, rules_to, worlds, x, y);
+  if (!backends) {
+    std::vector<harness::CoverageRun> runs;
+    const auto add_runs = [&](const sim::load::Month& m, const std::vector<Decisions>& from,
+                              const std::vector<Decisions>& to,
+                              std::map<std::size_t, std::vector<Decisions>>& probes) {
+      for (std::size_t i = 0; i < m.parts.size() && i < from.size() && i < to.size(); ++i) {
+        if (pack_of(m.parts[i].rules) != service_pack) continue;
+        harness::CoverageRun run{"", &from[i], &to[i], {}};
+        for (auto& [k, decided] : probes) run.alone.emplace(k, std::move(decided.at(i)));
+        runs.push_back(std::move(run));
+      }
+    };
+    add_runs(before, x, y, alone);
+    add_runs(added_before, added_x, added_y, added_alone);
+    auto coverage = harness::change_coverage(changes, runs, *packs.from, *packs.to);
+    harness::explain_unexercised_in_month(coverage);
+    report.coverage = std::move(coverage);
+    if (!added_before.parts.empty() && !added_x.empty() && !added_y.empty()) {
+      harness::RunResult ax, ay;
+      ax.rules = added_before.parts.front().rules;
+      ay.rules = added_after.parts.front().rules;
+      ax.decisions = std::move(added_x.front());
+      ay.decisions = std::move(added_y.front());
+      report.added = harness::diff_runs(harness::Scenario{}, ax, ay);
+      report.added_visits = added_visits;
+    }
+  }
   report.from = backends ? a.from_backend : a.from;
   report.to = backends ? a.to_backend : a.to;
   report.month = std::to_string(o.customers) + " customers, " + std::to_string(o.staff) +
@@ -223,7 +320,7 @@ int diff_month(const DiffArgs& a, bool backends, const std::string& from_token,
   } else {
     harness::print_month_diff(std::cout, report, harness::console_wants_color(STDOUT_FILENO));
   }
-  return kOk;
+  return a.require_coverage && harness::unexercised(*report.coverage) > 0 ? kChecksFailed : kOk;
 }
 
 }  // namespace
@@ -263,6 +360,9 @@ void add_diff(CLI::App& app, int& exit_code) {
                   "Seed for device details, and with --month for the month (the same on both "
                   "sides)");
   cmd->add_flag("--json", args->json, "Print the differences as JSON (docs/diff.md)");
+  cmd->add_flag("--require-coverage", args->require_coverage,
+                "Exit 1 when a change between the two versions (a parameter, matrix cell, clause "
+                "or catalogue entry) is exercised by no decision of the run (docs/diff.md)");
   cmd->add_flag("--month", args->month,
                 "Compare a synthetic municipality month (docs/simulate.md) instead of scenarios: "
                 "totals per provider before and after");

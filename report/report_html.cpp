@@ -54,6 +54,7 @@ section.run{background:#fff;border:1px solid var(--line);border-radius:10px;marg
 section.run.fail{border-left:5px solid var(--rejected)}section.run.error{border-left:5px solid var(--reduced)}
 section.run h2{font-size:16px;margin:0 0 2px}
 .meta{color:var(--muted);margin:0 0 10px;font-size:13px}
+.stamp{color:var(--muted);margin:-6px 0 10px;font-size:12px;font-family:monospace;overflow-wrap:anywhere}
 .row{display:flex;gap:18px;align-items:flex-start;flex-wrap:wrap}
 .timeline-wrap{overflow-x:auto;max-width:100%}
 aside.mismatches{flex:1;min-width:320px}
@@ -256,6 +257,26 @@ void device_log_section(std::ostringstream& o, const std::vector<DeviceLogEntry>
   o << "</details>";
 }
 
+// The stamps the run's decisions carry (one, unless a backend changed rules mid-run), as
+// `evaluate --json` gives them: the page says which rules decided, even where the pack cannot
+// be loaded again to explain a decision.
+std::string stamps_line(const RunResult& r) {
+  std::vector<Stamp> seen;
+  const auto add = [&](const SharedStamp& s) {
+    if (!s->pack.empty() && std::find(seen.begin(), seen.end(), *s) == seen.end())
+      seen.push_back(*s);
+  };
+  for (const auto& d : r.decisions.visits) add(d.stamp);
+  for (const auto& m : r.decisions.months) add(m.stamp);
+  if (seen.empty()) return "";
+  std::string line;
+  for (const auto& s : seen) {
+    line += (line.empty() ? "Decided under " : "; ") + s.pack + "@" + s.version + ", effective " +
+            s.effective + ", sha256 " + s.hash;
+  }
+  return "<p class=\"stamp\">" + esc(line) + "</p>";
+}
+
 void run_section(std::ostringstream& o, std::size_t n, const RunResult& r, const Scenario* s,
                  Explainer& explainer) {
   const std::string status = to_string(r.status);
@@ -272,7 +293,8 @@ void run_section(std::ostringstream& o, std::size_t n, const RunResult& r, const
     for (const auto& t : r.tags) tags += (tags.empty() ? "" : ", ") + t;
     o << " · " << esc(tags);
   }
-  o << "</p><div class=\"row\"><div class=\"timeline-wrap\">" << timeline_svg(r, s, n) << "</div>";
+  o << "</p>" << stamps_line(r) << "<div class=\"row\"><div class=\"timeline-wrap\">"
+    << timeline_svg(r, s, n) << "</div>";
   if (r.status != RunStatus::Pass) mismatches(o, r, n);
   o << "</div>";
 

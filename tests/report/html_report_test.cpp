@@ -117,6 +117,23 @@ TEST(HtmlReport, ABarShowsItsDecisionAndLinksToTheExplanation) {
   }
 }
 
+TEST(HtmlReport, EachRunSaysTheStampItsDecisionsCarry) {
+  // Decided under a draft that is gone: the explanation cannot load it, the stamp still shows.
+  auto b = hostile_run();
+  b.result.rules = "/no/such/draft.yaml@2027-01-01";
+  b.result.decisions.visits.front().stamp =
+      SharedStamp(Stamp{"nacka-hemtjanst", "2027-01-01", "2027-01-01", std::string(64, 'a')});
+  const auto page = html_report({b.result}, {&b.scenario}, {});
+  EXPECT_NE(page.find("<p class=\"stamp\">Decided under nacka-hemtjanst@2027-01-01, effective "
+                      "2027-01-01, sha256 " +
+                      std::string(64, 'a') + "</p>"),
+            std::string::npos);
+  EXPECT_NE(page.find("no explanation: "), std::string::npos) << "the pack is not there";
+  // A run that decided nothing states no stamp.
+  b.result.decisions = {};
+  EXPECT_EQ(html_report({b.result}, {&b.scenario}, {}).find("class=\"stamp\""), std::string::npos);
+}
+
 TEST(HtmlReport, AnAbsenceIsACustomerLaneWithItsDecision) {
   Scenario s;
   RunResult r;

@@ -4,15 +4,22 @@
 // with the same outcome, a change in the clauses its trace cites. An outcome change is
 // *declared* when the scenario's per-version expectations (`expect: by_rules:`) say something
 // different about that decision under the two versions and both runs meet them; anything
-// else is undeclared, and `kvittens diff` exits 1. Format: docs/diff.md.
+// else is undeclared, and `kvittens diff` exits 1. Between two versions of one pack the diff
+// also says which changes of the pack (parameters, matrix cells, clause statements, catalogue
+// entries) any decision of the run exercised (coverage.hpp). Format: docs/diff.md.
+//
+// One job per file: scenario_diff.cpp compares the runs of a scenario, month_diff.cpp the
+// decisions of a synthetic month, text_printer.cpp and json_printer.cpp print either.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "harness/diff/coverage.hpp"
 #include "runner/runner.hpp"
 #include "scenario/scenario.hpp"
 
@@ -46,6 +53,9 @@ struct ScenarioDiff {
   RunStatus from_status = RunStatus::Pass, to_status = RunStatus::Pass;
   std::string error;  // a side could not run
   std::vector<Difference> differences;
+  // The stamp of each side's decisions (pack, version, effective date, hash); none when a
+  // side decided nothing.
+  std::optional<Stamp> from_stamp, to_stamp;
 
   bool outcome_changed() const;
   int undeclared() const;  // outcome changes not declared
@@ -59,6 +69,8 @@ struct DiffReport {
   std::string from, to;  // "nacka-hemtjanst@3.0", or the backend URLs
   std::string hardware = "none";
   std::vector<ScenarioDiff> scenarios;  // every scenario compared, in job order
+  // Between two versions of one pack: each change of the pack and what exercised it.
+  std::optional<std::vector<ChangeCoverage>> coverage;
 };
 
 int undeclared(const DiffReport& report);
@@ -87,6 +99,11 @@ struct MonthDiffReport {
   std::vector<Provider> providers;
   std::size_t decisions = 0;        // decisions compared
   std::vector<ScenarioDiff> parts;  // one per part of the month (hemtjänst, boendestöd)
+  // Registrations added to the month to exercise the pack's changes (matrix cells, catalogue
+  // entries), compared apart: the totals and counts above are the random month's alone.
+  std::optional<ScenarioDiff> added;
+  std::vector<std::string> added_visits;  // "visit x1: Lunch + Inköp"
+  std::optional<std::vector<ChangeCoverage>> coverage;
 };
 
 // Compares the decisions of the same month (the same registrations) under two rule selections
@@ -99,6 +116,8 @@ MonthDiffReport diff_month(const std::vector<std::string>& part_rules_from,
 void print_month_diff(std::ostream& out, const MonthDiffReport& report, bool color,
                       std::size_t limit = 20);
 nlohmann::ordered_json month_diff_json(const MonthDiffReport& report);
+// Visit decisions of the month whose outcome stayed and whose clauses moved.
+int same_outcome_other_clauses(const MonthDiffReport& report);
 
 // Console: the changed scenarios with each changed decision, then those whose outcome stayed
 // and whose reasons moved, then a summary line. Colour only when `color`.
