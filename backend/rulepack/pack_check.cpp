@@ -280,6 +280,8 @@ class Checker {
       std::optional<std::string> unit;
       if (p["unit"]) unit = choice(p["unit"], parameter_units(), "unit", what);
       const auto values = p["values"];
+      // Declared, whatever its values: a parameter missing them is not also "no parameter".
+      declared_parameters_.push_back({*name, kv.first, p["unit"], values, unit, {}, false});
       if (!values) continue;
       if (!values.IsMap() || values.size() == 0) {
         error(values, "expected the values of " + what + " as dated values {YYYY-MM-DD: value}");
@@ -299,9 +301,10 @@ class Checker {
         else
           text(dv.second, "the value of " + what);
       }
-      declared_parameters_.push_back({*name, kv.first, p["unit"], values, unit,
-                                      dates_readable ? dates : std::set<std::string>{},
-                                      dates_readable});
+      if (dates_readable) {
+        declared_parameters_.back().dates = dates;
+        declared_parameters_.back().dates_readable = true;
+      }
     }
   }
 

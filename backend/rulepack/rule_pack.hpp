@@ -58,6 +58,12 @@ struct InsatsInfo {
   enum class Requires { Nothing, Lock, Order };
   Requires requires_ = Requires::Nothing;
   std::string required_order;  // the insats the customer must have ordered (Requires::Order)
+  // The requirement as the pack writes it: "lock", "order:<insats>", or empty.
+  std::string requires_text() const {
+    if (requires_ == Requires::Lock) return "lock";
+    if (requires_ == Requires::Order) return "order:" + required_order;
+    return "";
+  }
   bool omstallning = false;
   int matrix_index = -1;  // column in bilaga I, -1 when not in it
 };

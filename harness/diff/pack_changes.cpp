@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "backend/engine/engine.hpp"
+
 namespace kvittens::harness {
 namespace {
 
@@ -38,7 +40,8 @@ std::vector<std::pair<std::string, std::string>> entry_fields(const backend::Ins
           {"receipt_exception", exception_name(i.receipt_exception)},
           {"pickup", i.pickup ? "yes" : "no"},
           {"cap", cap},
-          {"requires", i.requires_.empty() ? "nothing" : i.requires_},
+          {"requires",
+           i.requires_ == backend::InsatsInfo::Requires::Nothing ? "nothing" : i.requires_text()},
           {"omstallning", i.omstallning ? "yes" : "no"},
           {"withdrawn", i.withdrawn.empty() ? "no" : "by " + i.withdrawn}};
 }
@@ -171,6 +174,8 @@ backend::RulePack with_change(const backend::RulePack& from, const backend::Rule
   } else {
     pack.parameters.insert_or_assign(change.subject, it->second);
   }
+  // The engine reads the values resolved at load, not the declarations.
+  pack.engine_parameters = backend::resolve_engine_parameters(pack);
   return pack;
 }
 

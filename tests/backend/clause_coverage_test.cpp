@@ -110,6 +110,17 @@ TEST(ClauseCoverage, TheParameterRegistryHoldsEachServicesParametersOnce) {
                                    "lock_receipt_tolerance_minutes", "note_retention_days"}));
 }
 
+// docs/rule-packs.md tells a rule owner which parameters to declare: a row per parameter the
+// engine reads, with the unit it reads it in.
+TEST(ClauseCoverage, TheRulePackDocumentListsEveryParameterTheEngineReads) {
+  const std::string doc = read_source("docs/rule-packs.md");
+  for (const auto& p : parameter_registry()) {
+    const std::string row =
+        "| `" + std::string(p.name) + "` | " + std::string(unit_name(p.unit)) + " | ";
+    EXPECT_NE(doc.find(row), std::string::npos) << "docs/rule-packs.md has no row " << row;
+  }
+}
+
 TEST(ClauseCoverage, EveryShippedPackCarriesExactlyTheClausesTheEngineUses) {
   const auto packs = list_rule_packs();
   ASSERT_GE(packs.size(), 3u);

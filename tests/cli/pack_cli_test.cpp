@@ -87,7 +87,7 @@ TEST(PackCli, EveryProblemOfADraftIsReportedAtItsPlace) {
             "YYYY-MM-DD, got '2026-7-1'"},
            {"ten}",
             "parameter 'omstallning_register_within_days' (unit days): expected a whole number "
-            "of days, got 'ten'"},
+            "of days from 0 to 36600, got 'ten'"},
            {"valeus",
             "unknown key 'valeus' in parameter 'lock_receipt_tolerance_minutes'; did "
             "you mean 'values'?"},

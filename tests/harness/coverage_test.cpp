@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "backend/engine/engine.hpp"
+
 namespace kvittens::harness {
 namespace {
 
@@ -74,7 +76,11 @@ TEST(PackChanges, WithChangeMakesOnlyThatParameterChange) {
   const auto to = backend::load_rule_pack("nacka-hemtjanst@2026-03-25");
   const auto changes = pack_changes(from, to);
   const auto alone = with_change(from, to, changes.front());
-  EXPECT_TRUE(alone.flag("repayment"));
+  EXPECT_EQ(alone.parameters.at("repayment").value, "true");
+  // ... and as the engine reads it: resolved again, not only declared.
+  const auto* repayment = backend::registered_parameter(alone.service, "repayment");
+  ASSERT_NE(repayment, nullptr);
+  EXPECT_EQ(alone.engine_parameters.at(repayment->index), 1.0);
   EXPECT_EQ(alone.matrix, from.matrix) << "the cells stay as --from has them";
   EXPECT_EQ(alone.hash, from.hash);
 }
