@@ -11,6 +11,16 @@ namespace kvittens::cli {
 std::optional<harness::Suite> load_suite_or_usage(const std::string& command,
                                                   const std::vector<std::string>& paths,
                                                   const std::string& rules) {
+  // A --rules pack that cannot be used is one error of the command line, not one per
+  // scenario file blamed on the file's own `rules:` line.
+  if (!rules.empty()) {
+    try {
+      (void)backend::load_rule_pack(rules);
+    } catch (const backend::RulePackError& e) {
+      std::cerr << "kvittens " << command << ": --rules " << rules << ": " << e.what() << "\n";
+      return std::nullopt;
+    }
+  }
   harness::Suite suite;
   try {
     suite = harness::load_suite(

@@ -4,7 +4,9 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
+#include <vector>
 
 #include "backend/http/http_backend.hpp"
 #include "cli/commands.hpp"
@@ -101,9 +103,19 @@ int run(const RunArgs& a) {
   }
   if (!skipped.empty()) {
     // Counted, not errors: a pack judges the scenarios of its own service only.
+    // One line per reason, not per file: a pack of the other service skips a whole folder.
     std::cerr << "kvittens run: skipped " << skipped.size()
               << " scenario file(s) of another service than --rules " << a.rules << ":\n";
-    for (const auto* s : skipped) std::cerr << "  " << s->file << ": " << s->skipped << "\n";
+    std::map<std::string, std::vector<std::string>> by_reason;
+    for (const auto* s : skipped) by_reason[s->skipped].push_back(s->file);
+    constexpr std::size_t kNamed = 3;
+    for (const auto& [reason, files] : by_reason) {
+      std::cerr << "  " << files.size() << " × " << reason << " (";
+      for (std::size_t i = 0; i < files.size() && i < kNamed; ++i)
+        std::cerr << (i ? ", " : "") << files[i];
+      if (files.size() > kNamed) std::cerr << " and " << files.size() - kNamed << " more";
+      std::cerr << ")\n";
+    }
   }
   if (jobs.empty()) {
     std::cerr << "kvittens run: no scenario to run (" << scenarios.size() << " loaded"

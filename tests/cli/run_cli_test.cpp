@@ -134,9 +134,12 @@ TEST(Run, FilterSelectsByTag) {
 TEST(Run, AnUnknownRuleVersionIsAnInputError) {
   const auto o = kvittens("--rules nacka-hemtjanst@9.9 " + kData + "/wrong-expectation.yaml");
   EXPECT_EQ(o.code, 2) << o.out << o.err;
-  EXPECT_NE(o.err.find("wrong-expectation.yaml:4:8: rules 'nacka-hemtjanst@9.9'"),
+  // One error of the command line, not one per scenario file blamed on its `rules:` line.
+  EXPECT_NE(o.err.find("kvittens run: --rules nacka-hemtjanst@9.9: rule pack nacka-hemtjanst has "
+                       "no version '9.9' (versions: 3.0, 2026-03-25)"),
             std::string::npos)
       << o.err;
+  EXPECT_EQ(o.err.find("wrong-expectation.yaml"), std::string::npos) << o.err;
 }
 
 // Issue 22: a clause an expectation names that the pack does not have is an input error of the
@@ -171,15 +174,29 @@ TEST(Run, RulesRunOnlyTheScenariosOfThePacksService) {
   const auto o = kvittens("--hardware none --rules nacka-boendestod@1.0 " + kSource +
                           "/scenarios/boendestod " + kExamples);
   EXPECT_EQ(o.code, 0) << o.out << o.err;
+  // One line for the three files skipped for one reason.
   EXPECT_NE(o.err.find("kvittens run: skipped 3 scenario file(s) of another service than --rules "
-                       "nacka-boendestod@1.0:\n  scenarios/hemtjanst/lock-visit.yaml: a hemtjanst "
-                       "scenario; nacka-boendestod@1.0 is a boendestod pack\n"),
+                       "nacka-boendestod@1.0:\n  3 × a hemtjanst scenario; nacka-boendestod@1.0 "
+                       "is a boendestod pack ("),
             std::string::npos)
       << o.err;
+  EXPECT_NE(o.err.find("scenarios/hemtjanst/lock-visit.yaml"), std::string::npos) << o.err;
   EXPECT_NE(o.out.find(" failed, 0 could not run, 3 scenario file(s) skipped ("), std::string::npos)
       << o.out;
   EXPECT_EQ(o.out.find("scenarios/hemtjanst/"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("scenarios/boendestod/"), std::string::npos) << o.out;
+}
+
+// A --rules file that does not exist was blamed on each scenario file's own `rules:` line and
+// counted every file of the suite as invalid.
+TEST(Run, ARulesPackThatCannotBeReadIsOneErrorOfTheCommandLine) {
+  const auto o = kvittens("--hardware none --rules /nonexistent/draft.yaml@1 " + kExamples);
+  EXPECT_EQ(o.code, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("kvittens run: --rules /nonexistent/draft.yaml@1: no rule pack file "
+                       "'/nonexistent/draft.yaml'"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(o.err.find("did not validate"), std::string::npos) << o.err;
 }
 
 TEST(Run, EveryDecisionInTheJsonReportCarriesItsStamp) {
