@@ -151,8 +151,12 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
       d = detail::boendestod_visit(ctx, v);
   };
   const auto& in = regs.visits;
-  const bool in_time_order = std::is_sorted(
-      in.begin(), in.end(), [](const Visit& a, const Visit& b) { return a.start < b.start; });
+  // Running totals (4.2 caps) follow the visits' start; visits starting at the same instant
+  // go by id, so the order registrations arrived in never decides which is paid (I-19).
+  const auto earlier = [](const Visit& a, const Visit& b) {
+    return a.start < b.start || (a.start == b.start && a.id < b.id);
+  };
+  const bool in_time_order = std::is_sorted(in.begin(), in.end(), earlier);
   if (in_time_order) {
     // Registrations mostly arrive in time order already: each decision is made where it
     // goes, in one pass, while its lines are in the cache.
@@ -164,8 +168,9 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
     // Start times side by side, so sorting does not walk the visits.
     std::vector<std::pair<Instant, std::size_t>> order(in.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = {in[i].start, i};
-    std::stable_sort(order.begin(), order.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      return a.first < b.first || (a.first == b.first && in[a.second].id < in[b.second].id);
+    });
     visits.resize(in.size());
     for (std::size_t k = 0; k < order.size(); ++k) {
       if (k + kAhead < order.size()) {
@@ -204,8 +209,10 @@ Decisions Engine::evaluate(const World& w, const Registrations& regs) const {
   if (!hemtjanst) {
     std::vector<VisitDecision*> timed;
     for (auto& d : out.visits) timed.push_back(&d);
-    std::stable_sort(timed.begin(), timed.end(),
-                     [](auto* a, auto* b) { return a->start < b->start; });
+    // B1's cap in time order; equal starts by id, as for the visits above (I-B9).
+    std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) {
+      return a->start < b->start || (a->start == b->start && a->id < b->id);
+    });
     detail::boendestod_monthly_cap(ctx, timed);
   }
   out.months = detail::monthly_summaries(ctx, out.visits);

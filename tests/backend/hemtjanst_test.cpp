@@ -262,6 +262,21 @@ TEST(Hemtjanst_4_2, BrandforebyggandeCapRunsInTimeOrderWhenRegisteredOutOfOrder)
   EXPECT_EQ(d.visits[1].paid_minutes, 60);
 }
 
+// Two visits starting at the same minute, each claiming the once-per-customer Brandförebyggande:
+// the one paid was whichever was registered first. It is now the first by id (I-19), in either
+// order of registration.
+TEST(Hemtjanst_4_2, VisitsStartingTogetherMeetACapInTheOrderOfTheirIds) {
+  auto by_anna = visit("x2", "c1", "2026-03-02T10:00", "2026-03-02T10:30", {"Brandförebyggande"});
+  auto by_bo = visit("x1", "c1", "2026-03-02T10:00", "2026-03-02T10:30", {"Brandförebyggande"});
+  by_bo.staff = "bo";
+  for (const bool anna_first : {true, false}) {
+    auto r = anna_first ? registered({by_anna, by_bo}) : registered({by_bo, by_anna});
+    EXPECT_EQ(r.of("x1").paid_minutes, 30);
+    EXPECT_EQ(r.of("x2").paid_minutes, 0);
+    EXPECT_TRUE(cites(r.of("x2"), "4.2"));
+  }
+}
+
 Visit omstallning(const char* day_start, const char* day_end, const char* notice,
                   const char* registered, std::string cause = "hospital") {
   auto v = visit("o1", "c1", day_start, day_end, {"Omställningstid"});
