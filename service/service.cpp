@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/engine/engine.hpp"
+#include "service/export.hpp"
 #include "wire/decisions_json.hpp"
 #include "wire/wire.hpp"
 
@@ -645,6 +646,40 @@ Response Service::route(const Request& req) {
         if (mine(all->months[i].provider)) months.push_back(i);
     return decision_page(std::move(all), std::move(picked), std::move(months),
                          more ? std::optional(std::to_string(from + limit)) : std::nullopt);
+  }
+
+  if (path == "/v1/export") {
+    if (!get) return error_response(405, "method_not_allowed", "use GET");
+    std::string why;
+    const auto period = export_period(query, why);
+    if (!period) return error_response(400, "bad_request", why);
+    // A provider's token exports its own scope and its part of the world, never another's.
+    if (who.provider && !period->provider.empty() && period->provider != *who.provider)
+      return error_response(403, "forbidden",
+                            "a provider's token exports only its own registrations");
+    const std::string only = who.provider ? *who.provider : period->provider;
+    wire::ExportHeader header{format_date(period->from), format_date(period->to), r.record.rules,
+                              only, 0};
+    std::vector<std::pair<std::string, Registration>> lines;
+    World world;
+    {
+      std::lock_guard lock(r.mu);
+      std::vector<std::pair<std::uint64_t, Arrived>> in_order;
+      for (const auto& [owner, scope] : r.scopes) {
+        if (!only.empty() && owner != only) continue;
+        for (const auto& [id, reg] : scope.by_id)
+          in_order.push_back({r.arrival.at({owner, id}).second, Arrived{&owner, &reg}});
+      }
+      std::sort(in_order.begin(), in_order.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<Arrived> arrived;
+      arrived.reserve(in_order.size());
+      for (const auto& [seq, a] : in_order) arrived.push_back(a);
+      for (const auto i : select_period(arrived, period->from, period->to))
+        lines.emplace_back(*arrived[i].owner, *arrived[i].registration);
+      world = only.empty() ? r.world : visible_world(r.world, only);
+    }
+    return export_response(std::move(header), std::move(world), std::move(lines));
   }
 
   if (path == "/v1/months") {
