@@ -29,8 +29,14 @@ void add_under(std::vector<ExportIssue>& out, const std::string& prefix,
   for (const auto& i : issues) out.push_back({0, prefix + i.pointer, i.message});
 }
 
+// A syntax error of a line on its own is at "line 1, column C" of it: the file's line is
+// already said, so only the column is kept.
 void add(std::vector<ExportIssue>& out, const std::vector<WireIssue>& issues) {
-  add_under(out, "", issues);
+  static constexpr std::string_view first_line = "line 1, column ";
+  for (const auto& i : issues)
+    out.push_back(
+        {0, i.pointer,
+         i.message.starts_with(first_line) ? i.message.substr(first_line.size() - 7) : i.message});
 }
 
 // A provider as a line names it: an id, or "" for a scope stored before providers.
