@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <unordered_map>
 
 namespace kvittens::harness {
@@ -68,13 +69,12 @@ struct ClauseSet {
 class ClauseIndex {
  public:
   int of(std::string_view clause) {
-    const auto [it, added] = ids_.try_emplace(std::string(clause), static_cast<int>(names_.size()));
-    if (added) {
-      if (names_.size() == 256)
-        throw std::runtime_error("more than 256 different clauses in the decisions");
-      names_.emplace_back(clause);
-    }
-    return it->second;
+    if (const auto it = ids_.find(clause); it != ids_.end()) return it->second;
+    if (names_.size() == 256)
+      throw std::runtime_error("more than 256 different clauses in the decisions");
+    const int i = static_cast<int>(names_.size());
+    ids_.emplace(names_.emplace_back(clause), i);  // a deque: the key views stay valid
+    return i;
   }
   ClauseSet set(const VisitDecision& d) {
     ClauseSet s;
@@ -100,8 +100,8 @@ class ClauseIndex {
   }
 
  private:
-  std::unordered_map<std::string, int> ids_;
-  std::vector<std::string> names_;
+  std::unordered_map<std::string_view, int> ids_;
+  std::deque<std::string> names_;
 };
 
 // What of a decision the comparison needs: a month's decisions are held in this form while the
@@ -237,7 +237,7 @@ ReplayInput read_replay(std::istream& in) {
     out.world = std::move(w);
     have_header = true;
   };
-  reader.registration = [&](std::size_t line, std::string provider, Registration r) {
+  reader.registration = [&](std::size_t line, std::string&& provider, Registration&& r) {
     ++out.registrations;
     if (have_header && !out.header.provider.empty() && provider != out.header.provider) {
       problems.push_back({line, "/provider",
@@ -284,7 +284,9 @@ ReplayReport replay_diff(const ReplayInput& input, const backend::Engine& from,
   for (const auto& [scope, regs] : input.scopes) {
     // Before: kept as outcomes and ids while the other version decides.
     std::vector<Outcome> before;
-    std::vector<std::string> ids, kinds;
+    std::vector<std::string> ids;
+    std::vector<std::uint8_t> kinds;  // into kind_names
+    std::vector<std::string> kind_names;
     {
       const auto decisions = from.evaluate(input.world, regs);
       before.reserve(decisions.visits.size());
@@ -293,7 +295,9 @@ ReplayReport replay_diff(const ReplayInput& input, const backend::Engine& from,
       for (const auto& d : decisions.visits) {
         before.push_back(outcome_of(d, index));
         ids.push_back(d.id);
-        kinds.push_back(d.kind);
+        auto k = std::find(kind_names.begin(), kind_names.end(), d.kind);
+        if (k == kind_names.end()) k = kind_names.insert(k, d.kind);
+        kinds.push_back(static_cast<std::uint8_t>(k - kind_names.begin()));
         auto& p = providers[d.provider];
         p.id = d.provider;
         count(p.before, d);
@@ -350,7 +354,8 @@ ReplayReport replay_diff(const ReplayInput& input, const backend::Engine& from,
       if (paired[k]) continue;
       ++report.decisions;
       const auto& a = before[k];
-      ReplayChange c{scope, ids[k], kinds[k], true, false, a.paid, 0, a.state, {}, {}, {}};
+      ReplayChange c{scope, ids[k], kind_names[kinds[k]], true, false, a.paid, 0, a.state, {},
+                     {},    {}};
       c.clauses_removed = index.minus(a.clauses, ClauseSet{});
       record(std::move(c), &a, nullptr);
     }

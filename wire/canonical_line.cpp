@@ -44,6 +44,50 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// parse_local of "YYYY-MM-DDTHH:MM" within the wire's years, remembering the last day: a
+// month's lines hold a few thousand days and millions of times, and on a day without a clock
+// change a local time is that day's midnight plus the time of day. A day with a change, and
+// anything parse_local refuses, is left to parse_local itself (or to the strict decoder).
+bool local_time(std::string_view s, Instant& out) {
+  struct Day {
+    char text[10] = {};
+    bool known = false, usable = false;
+    Instant midnight;
+  };
+  thread_local Day day;
+  const auto digit = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+  if (s[13] != ':' || !digit(11) || !digit(12) || !digit(14) || !digit(15)) return false;
+  const int hh = (s[11] - '0') * 10 + (s[12] - '0'), mm = (s[14] - '0') * 10 + (s[15] - '0');
+  if (hh > 23 || mm > 59) return false;
+  if (!day.known || std::memcmp(day.text, s.data(), 10) != 0) {
+    std::memcpy(day.text, s.data(), 10);
+    day.known = true;
+    day.usable = false;
+    try {
+      const std::string date(s.substr(0, 10));
+      const Instant first = parse_local(date + "T00:00"), last = parse_local(date + "T23:59");
+      const auto y = static_cast<int>(local_date(first).year());
+      // The same offset at both ends: no clock change that day.
+      day.usable = last - first == std::chrono::minutes(23 * 60 + 59) && y >= Limits::first_year &&
+                   y <= Limits::last_year;
+      day.midnight = first;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  if (day.usable) {
+    out = day.midnight + std::chrono::minutes(hh * 60 + mm);
+    return true;
+  }
+  try {
+    out = parse_local(s);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const auto y = static_cast<int>(local_date(out).year());
+  return y >= Limits::first_year && y <= Limits::last_year;
+}
+
 class Cursor {
  public:
   explicit Cursor(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
@@ -101,13 +145,7 @@ class Cursor {
   bool time(Instant& out) {
     std::string_view s;
     if (!str(s) || s.size() != 16 || s[10] != 'T') return false;
-    try {
-      out = parse_local(s);
-    } catch (const std::exception&) {
-      return false;
-    }
-    const auto y = static_cast<int>(local_date(out).year());
-    return y >= Limits::first_year && y <= Limits::last_year;
+    return local_time(s, out);
   }
   // A JSON integer within [min, max]; no fraction, exponent or "-0".
   bool integer(std::int64_t& out, std::int64_t min, std::int64_t max) {

@@ -60,8 +60,9 @@ class ExportError : public std::runtime_error {
 struct ExportReader {
   // Called once, with the first line.
   std::function<void(ExportHeader header, World world)> header;
-  // Called for each registration line that reads, in file order, after `header`.
-  std::function<void(std::size_t line, std::string provider, Registration r)> registration;
+  // Called for each registration line that reads, in file order, after `header`; it may move
+  // from the provider and the registration.
+  std::function<void(std::size_t line, std::string&& provider, Registration&& r)> registration;
 };
 
 // Reads an export from `in` line by line, calling `reader` as it goes. A bad line is reported,

@@ -150,6 +150,32 @@ TEST(ExportLines, TheCanonicalReaderTakesNothingTheStrictDecoderRefuses) {
   }
 }
 
+// The canonical reader remembers the last day's midnight: on the days the clocks change, and
+// the days around them, it reads every time as parse_local does.
+TEST(ExportLines, TimesOnTheDaysTheClocksChangeReadAsTheStrictDecoderReadsThem) {
+  std::string p;
+  Registration fast;
+  for (const char* day : {"2026-03-28", "2026-03-29", "2026-03-30", "2026-10-24", "2026-10-25",
+                          "2026-10-26", "2026-03-29", "2026-03-28"}) {
+    for (const char* time : {"00:00", "01:59", "02:30", "03:00", "03:30", "12:00", "23:59"}) {
+      const std::string at = std::string(day) + "T" + time;
+      const std::string line =
+          R"({"provider":"p1","registration":{"shift_approval":{"shift":"s","approved_at":")" + at +
+          R"("}}})";
+      SCOPED_TRACE(line);
+      const bool read = read_canonical_line(line, p, fast);
+      try {
+        const auto body = line.find("{\"shift_approval\"");
+        const auto strict = decode_registration(line.substr(body, line.size() - body - 1));
+        ASSERT_TRUE(read);
+        EXPECT_EQ(fast, strict);
+      } catch (const WireError&) {
+        EXPECT_FALSE(read);  // the hour that does not exist in spring, or happens twice
+      }
+    }
+  }
+}
+
 std::string header_line(std::uint64_t n, const std::string& provider = "") {
   World w;
   w.providers = {{"p1", "Omsorg"}};
