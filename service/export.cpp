@@ -1,7 +1,7 @@
 #include "service/export.hpp"
 
 #include <memory>
-#include <set>
+#include <unordered_set>
 
 namespace kvittens::service {
 namespace {
@@ -98,8 +98,21 @@ std::optional<ExportPeriod> export_period(const std::map<std::string, std::strin
 
 std::vector<std::size_t> select_period(const std::vector<Arrived>& arrived, Date from, Date to) {
   const auto within = [&](Date d) { return from <= d && d <= to; };
+  const auto key = [](const std::string& owner, const std::string& id) {
+    return owner + '\0' + id;
+  };
+  // What edits, payments and approvals name, to be looked for among the period's registrations:
+  // they are few beside the visits, so only they are kept in sets.
+  std::unordered_set<std::string> named_visits, found_visits, named_shifts, found_shifts;
+  for (const auto& a : arrived) {
+    if (const auto* e = std::get_if<VisitEdit>(a.registration))
+      named_visits.insert(key(*a.owner, e->visit));
+    if (const auto* p = std::get_if<Payment>(a.registration))
+      named_visits.insert(key(*a.owner, p->visit));
+    if (const auto* s = std::get_if<ShiftApproval>(a.registration))
+      named_shifts.insert(key(*a.owner, s->shift));
+  }
   std::vector<bool> picked(arrived.size(), false);
-  std::set<std::pair<std::string, std::string>> visits, shifts;  // (scope, id)
   for (std::size_t i = 0; i < arrived.size(); ++i) {
     const auto& r = *arrived[i].registration;
     const auto& owner = *arrived[i].owner;
@@ -111,19 +124,23 @@ std::vector<std::size_t> select_period(const std::vector<Arrived>& arrived, Date
     }
     if (!in) continue;
     picked[i] = true;
-    if (const auto* v = std::get_if<Visit>(&r)) visits.emplace(owner, v->id);
-    if (auto s = shift_of(r)) shifts.emplace(owner, std::move(*s));
+    if (const auto* v = std::get_if<Visit>(&r); v && !named_visits.empty())
+      if (auto k = key(owner, v->id); named_visits.count(k)) found_visits.insert(std::move(k));
+    if (named_shifts.empty()) continue;
+    if (auto s = shift_of(r))
+      if (auto k = key(owner, *s); named_shifts.count(k)) found_shifts.insert(std::move(k));
   }
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < arrived.size(); ++i) {
     const auto& r = *arrived[i].registration;
     const auto& owner = *arrived[i].owner;
     if (const auto* e = std::get_if<VisitEdit>(&r)) {
-      picked[i] = visits.count({owner, e->visit}) > 0;
+      picked[i] = found_visits.count(key(owner, e->visit)) > 0;
     } else if (const auto* p = std::get_if<Payment>(&r)) {
-      picked[i] = visits.count({owner, p->visit}) > 0;
+      picked[i] = found_visits.count(key(owner, p->visit)) > 0;
     } else if (const auto* s = std::get_if<ShiftApproval>(&r)) {
-      picked[i] = shifts.count({owner, s->shift}) > 0 || within(local_date(s->approved_at));
+      picked[i] =
+          found_shifts.count(key(owner, s->shift)) > 0 || within(local_date(s->approved_at));
     }
     if (picked[i]) out.push_back(i);
   }
