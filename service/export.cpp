@@ -6,9 +6,6 @@
 namespace kvittens::service {
 namespace {
 
-// About how much of the body is made at a time, as for a page of decisions.
-constexpr std::size_t kPiece = 64 * 1024;
-
 std::optional<Date> day(const std::string& text) {
   try {
     const Date d = parse_date(text);
@@ -168,7 +165,7 @@ Response export_response(wire::ExportHeader header, World world,
       b.opened = true;
       b.world = World{};  // written: not held while the rest streams
     }
-    for (; b.at < b.lines.size() && out.size() - start < kPiece; ++b.at) {
+    for (; b.at < b.lines.size() && out.size() - start < kStreamPiece; ++b.at) {
       out += wire::export_registration_line(b.lines[b.at].first, b.lines[b.at].second);
       out += '\n';
     }

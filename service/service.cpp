@@ -96,9 +96,6 @@ Response json_response(int status, const Json& j) {
   return {status, "application/json", dumped(j), {}};
 }
 
-// About how much of a streamed body is made at a time: one piece is what a connection holds.
-constexpr std::size_t kPiece = 64 * 1024;
-
 // 200 with {"decisions": [the picked visits], "months": [the picked months], "next": NEXT},
 // streamed from the shared snapshot: the same bytes json_response(wire::to_json(page)) gives.
 Response decision_page(std::shared_ptr<const Decisions> all, std::vector<std::size_t> visits,
@@ -119,7 +116,7 @@ Response decision_page(std::shared_ptr<const Decisions> all, std::vector<std::si
     const auto start = out.size();
     if (!p.opened) out += "{\"decisions\":[";
     p.opened = true;
-    for (; p.at < total && out.size() - start < kPiece; ++p.at) {
+    for (; p.at < total && out.size() - start < kStreamPiece; ++p.at) {
       if (p.at < p.visits.size()) {
         if (p.at != 0) out += ',';
         out += dumped(wire::to_json(p.all->visits[p.visits[p.at]]));

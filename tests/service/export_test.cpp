@@ -235,3 +235,37 @@ TEST(ExportPeriod, ApprovalsFollowTheShiftsOfThePeriodAndEditsTheirVisits) {
 
 }  // namespace
 }  // namespace kvittens::service
+
+namespace kvittens::service {
+namespace {
+
+// A month is written piece by piece as the client reads, never made whole first.
+TEST(ExportResponse, IsStreamedInPiecesThatAddUpToTheWholeExport) {
+  Visit v;
+  v.staff = "anna";
+  v.customer = "c1";
+  v.start = parse_local("2026-03-02T08:00");
+  v.end = parse_local("2026-03-02T08:40");
+  std::vector<std::pair<std::string, Registration>> lines;
+  std::string expected;
+  for (int i = 0; i < 2000; ++i) {
+    v.id = "v" + std::to_string(i);
+    lines.emplace_back("p1", v);
+    expected += wire::export_registration_line("p1", v) + "\n";
+  }
+  auto r =
+      export_response({"2026-03-01", "2026-03-31", "nacka-hemtjanst@3.0", "", 0}, World{}, lines);
+  ASSERT_TRUE(r.stream);
+  std::string first;
+  EXPECT_TRUE(r.stream(first));  // more to come
+  EXPECT_LT(first.size(), 2 * kStreamPiece);
+  EXPECT_LT(first.size(), expected.size() / 4);
+  r.body = first;
+  const auto& whole = whole_body(r);  // the rest, after the first piece
+  const auto header_end = whole.find('\n');
+  EXPECT_EQ(json::parse(whole.substr(0, header_end))["registrations"], 2000);
+  EXPECT_EQ(whole.substr(header_end + 1), expected);
+}
+
+}  // namespace
+}  // namespace kvittens::service
