@@ -13,20 +13,15 @@ using Json = nlohmann::ordered_json;
 // ---------------------------------------------------------------- reading
 
 // Builds each scope as the service's AcceptedRegistrations does: registrations by kind in
-// arrival order, an edit applied to the visit of its scope it names.
+// arrival order, an edit applied to the first visit of its scope with the id it names, among the
+// visits that came before it (a later edit replaces an earlier one). Edits are few beside the
+// visits, so they are kept by the visit they name and applied in one pass at the end, instead of
+// indexing every visit by id as it comes.
 class ScopeBuilder {
  public:
   void add(std::size_t line, Registration&& r) {
     if (auto* e = std::get_if<VisitEdit>(&r)) {
-      index_from(indexed_);
-      const auto it = visit_by_id_.find(e->visit);
-      if (it == visit_by_id_.end()) {
-        problems.push_back({line, "/registration/visit_edit/visit",
-                            "edit '" + e->id + "' names visit '" + e->visit +
-                                "', which no earlier line of its provider registers"});
-        return;
-      }
-      regs.visits[it->second].edit = std::move(e->edit);
+      edits_[e->visit].push_back({line, regs.visits.size(), std::move(*e)});
       return;
     }
     std::visit(
@@ -44,18 +39,37 @@ class ScopeBuilder {
         std::move(r));
   }
 
+  // Applies the edits; one that names no visit before it is a problem at its line.
+  void finish() {
+    if (edits_.empty()) return;
+    for (std::size_t i = 0; i < regs.visits.size(); ++i) {
+      const auto it = edits_.find(regs.visits[i].id);
+      if (it == edits_.end()) continue;
+      auto& pending = it->second;
+      // In file order: the last of those that came after this visit wins.
+      for (auto& edit : pending)
+        if (edit.visits_before > i) regs.visits[i].edit = std::move(edit.edit.edit);
+      std::erase_if(pending, [&](const Pending& edit) { return edit.visits_before > i; });
+    }
+    for (const auto& [visit, pending] : edits_)
+      for (const auto& edit : pending)
+        problems.push_back({edit.line, "/registration/visit_edit/visit",
+                            "edit '" + edit.edit.id + "' names visit '" + visit +
+                                "', which no earlier line of its provider registers"});
+    std::sort(problems.begin(), problems.end(),
+              [](const auto& a, const auto& b) { return a.line < b.line; });
+  }
+
   Registrations regs;
   std::vector<wire::ExportIssue> problems;
 
  private:
-  // The visits by id are indexed only once the scope has an edit: most months have few.
-  void index_from(std::size_t first) {
-    for (std::size_t i = first; i < regs.visits.size(); ++i)
-      visit_by_id_.emplace(regs.visits[i].id, i);  // the first of an id, as the service keeps it
-    indexed_ = regs.visits.size();
-  }
-  std::unordered_map<std::string, std::size_t> visit_by_id_;
-  std::size_t indexed_ = 0;
+  struct Pending {
+    std::size_t line;
+    std::size_t visits_before;  // the scope's visits when the edit came
+    VisitEdit edit;
+  };
+  std::unordered_map<std::string, std::vector<Pending>> edits_;  // by the visit they name
 };
 
 // ---------------------------------------------------------------- comparing
@@ -255,8 +269,10 @@ ReplayInput read_replay(std::istream& in) {
     issues = e.issues();
     more = e.more();
   }
-  for (auto& [provider, scope] : scopes)
+  for (auto& [provider, scope] : scopes) {
+    scope.finish();
     problems.insert(problems.end(), scope.problems.begin(), scope.problems.end());
+  }
   if (!issues.empty() || !problems.empty()) {
     issues.insert(issues.end(), problems.begin(), problems.end());
     std::stable_sort(issues.begin(), issues.end(),

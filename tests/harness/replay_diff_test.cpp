@@ -115,6 +115,42 @@ TEST(ReplayDiff, AnEditAppliesToItsVisitInItsOwnProvidersScope) {
   EXPECT_EQ(input.scopes.at("syd").visits[0].edit, e.edit);
 }
 
+// As the service applies them: to the first visit with the id among those before the edit, the
+// later of two edits winning; an edit before any such visit is refused at its line.
+TEST(ReplayDiff, EditsApplyInFileOrderToTheFirstEarlierVisitWithTheirId) {
+  const Visit v = visit("v1", "anna", "vera", "04:D1", "2026-04-06T10:00", 30, {"Dusch"});
+  Visit twin = v;  // the same id again (only a hand-made file has that)
+  twin.start += std::chrono::hours(2);
+  twin.end += std::chrono::hours(2);
+  const auto edit = [&](const std::string& id, int minutes) {
+    return VisitEdit{id, "v1", TimeEdit{v.start, v.end + std::chrono::minutes(minutes), id, {}},
+                     ""};
+  };
+  const std::vector<Registration> lines = {edit("early", 1), v, edit("e1", 5), twin,
+                                           edit("e2", 10)};
+  std::string text =
+      wire::export_header_line({"2026-04-01", "2026-04-30", kFrom, "", 5}, two_providers()) + "\n";
+  for (const auto& r : lines) text += wire::export_registration_line("syd", r) + "\n";
+  std::istringstream in(text);
+  try {
+    (void)read_replay(in);
+    FAIL() << "an edit before its visit was read";
+  } catch (const wire::ExportError& err) {
+    ASSERT_EQ(err.issues().size(), 1u);
+    EXPECT_EQ(err.issues()[0].line, 2u);
+  }
+  text.erase(text.find("{\"provider\""),
+             text.find('\n', text.find("{\"provider\"")) + 1 - text.find("{\"provider\""));
+  text.replace(text.find("\"registrations\":5"), 17, "\"registrations\":4");
+  std::istringstream good(text);
+  const auto input = read_replay(good);
+  const auto& visits = input.scopes.at("syd").visits;
+  ASSERT_EQ(visits.size(), 2u);
+  ASSERT_TRUE(visits[0].edit);
+  EXPECT_EQ(visits[0].edit->note, "e2");
+  EXPECT_FALSE(visits[1].edit);
+}
+
 TEST(ReplayDiff, TheSameVersionOnBothSidesChangesNothing) {
   std::istringstream in(small_export());
   const auto input = read_replay(in);
