@@ -152,6 +152,13 @@ bool same_outcome(const Outcome& a, const Outcome& b) {
          a.manual == b.manual && a.insatser == b.insatser;
 }
 
+void count(ReplayTotals& t, const MonthlySummary& m) {
+  for (const auto& r : m.repayments) {
+    ++t.repayments;
+    t.repayment_minutes += r.paid_before - r.due_now;
+  }
+}
+
 void count(ReplayTotals& t, const VisitDecision& d) {
   ++t.decisions;
   t.paid_minutes += d.paid_minutes;
@@ -226,7 +233,9 @@ Json totals_json(const ReplayTotals& t) {
               {"paid_minutes", t.paid_minutes},
               {"paid_hours", static_cast<double>(t.paid_minutes) / 60.0},
               {"rejected", t.rejected},
-              {"manual_visits", t.manual_visits}};
+              {"manual_visits", t.manual_visits},
+              {"repayments", t.repayments},
+              {"repayment_minutes", t.repayment_minutes}};
 }
 
 Json group_json(const ReplayGroup& g) {
@@ -318,8 +327,10 @@ ReplayReport replay_diff(const ReplayInput& input, const backend::Engine& from,
         p.id = d.provider;
         count(p.before, d);
       }
+      for (const auto& m : decisions.months) count(providers[m.provider].before, m);
     }
     const auto after = to.evaluate(input.world, regs);
+    for (const auto& m : after.months) count(providers[m.provider].after, m);
     std::vector<bool> paired(before.size(), false);
     std::unordered_map<std::string, std::size_t> by_id;  // only when the orders differ
     const auto find_before = [&](std::size_t i, const std::string& id) -> std::ptrdiff_t {
@@ -410,6 +421,10 @@ void print_replay_diff(std::ostream& out, const ReplayReport& r, bool color) {
     figure("decisions", p.before.decisions, p.after.decisions);
     figure("rejected", p.before.rejected, p.after.rejected);
     figure("manual visits", p.before.manual_visits, p.after.manual_visits);
+    if (p.before.repayments != 0 || p.after.repayments != 0) {
+      figure("repayments", p.before.repayments, p.after.repayments);
+      figure("repaid min", p.before.repayment_minutes, p.after.repayment_minutes);
+    }
     out << " · " << p.changed << " changed\n";
   }
   if (!r.changed.empty()) {

@@ -40,6 +40,8 @@ struct ReplayTotals {
   long paid_minutes = 0;
   long rejected = 0;
   long manual_visits = 0;
+  long repayments = 0;         // repayment lines of the months (återbetalning)
+  long repayment_minutes = 0;  // paid before less due now, summed
   bool operator==(const ReplayTotals&) const = default;
 };
 

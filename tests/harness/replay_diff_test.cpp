@@ -78,6 +78,7 @@ std::string small_export() {
                     "Tvätt efter bedömning")},
       {"syd", visit("v3", "anna", "vera", "04:D1", "2026-04-08T10:00", 30, {"Dusch"})},
       {"nord", visit("v1", "bo", "olle", "04:E1", "2026-04-06T10:00", 30, {"Dusch"})},
+      {"syd", Payment{"v3", 45}},  // more than is due: repaid from 2026-03-25 (I-14)
       {"syd", ShiftApproval{"anna/2026-04-06", parse_local("2026-04-06T16:00")}},
       {"syd", ShiftApproval{"anna/2026-04-07", parse_local("2026-04-07T16:00")}},
       {"syd", ShiftApproval{"anna/2026-04-08", parse_local("2026-04-08T16:00")}},
@@ -175,6 +176,8 @@ TEST(ReplayDiffCli, ShowsPaidHoursPerProviderBeforeAndAfterAndTheChangedDecision
   EXPECT_NE(console.out.find("nord Omsorg Nord\n    paid hours 0.50 (unchanged)"),
             std::string::npos)
       << console.out;
+  EXPECT_NE(console.out.find("repayments 0 → 1 · repaid min 0 → 15"), std::string::npos)
+      << console.out;
   EXPECT_NE(console.out.find("1 of 4 decision(s) changed, 1 with the same outcome"),
             std::string::npos)
       << console.out;
@@ -188,6 +191,9 @@ TEST(ReplayDiffCli, ShowsPaidHoursPerProviderBeforeAndAfterAndTheChangedDecision
   EXPECT_EQ(providers["syd"]["before"]["paid_minutes"], 180);
   EXPECT_EQ(providers["syd"]["after"]["paid_minutes"], 210);
   EXPECT_EQ(providers["nord"]["before"], providers["nord"]["after"]);
+  EXPECT_EQ(providers["syd"]["before"]["repayments"], 0);
+  EXPECT_EQ(providers["syd"]["after"]["repayments"], 1);
+  EXPECT_EQ(providers["syd"]["after"]["repayment_minutes"], 15);
   ASSERT_EQ(j["changes"].size(), 1u) << r.out;
   EXPECT_EQ(j["changes"][0]["provider"], "syd");
   EXPECT_EQ(j["changes"][0]["id"], "v1");
