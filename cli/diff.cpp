@@ -12,6 +12,7 @@
 #include "backend/http/http_backend.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "cli/commands.hpp"
+#include "cli/diff_registrations.hpp"
 #include "cli/inputs.hpp"
 #include "harness/diff/diff.hpp"
 #include "report/report.hpp"
@@ -381,7 +382,21 @@ void add_diff(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--first-day", mo.first_day, "--month: first day, YYYY-MM-DD")
       ->capture_default_str();
-  cmd->callback([args, &exit_code] { exit_code = diff(*args); });
+  // --registrations: a service's exported registrations under both versions (its own module).
+  auto registrations = std::make_shared<std::string>();
+  cmd->add_option("--registrations", *registrations,
+                  "Decide the registrations `kvittens serve` exported (GET /v1/export, JSON "
+                  "Lines) under --from and --to: paid hours per provider, changed decisions by "
+                  "clause (docs/diff.md)");
+  cmd->callback([args, registrations, &exit_code] {
+    if (!registrations->empty()) {
+      const bool other = !args->paths.empty() || args->month || !args->from_backend.empty() ||
+                         !args->to_backend.empty();
+      exit_code = diff_registrations({args->from, args->to, *registrations, args->json, other});
+      return;
+    }
+    exit_code = diff(*args);
+  });
 }
 
 }  // namespace kvittens::cli

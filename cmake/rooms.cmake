@@ -31,7 +31,8 @@ set(KVITTENS_ROOMS
   # reports decide nothing
   "kvittens_report:kvittens_runner,kvittens_scenario,kvittens_backend,kvittens_wire,kvittens_model"
   # what composes the rest for one user: lab files, rule-version diff, lock certification
-  "kvittens_harness:kvittens_runner,kvittens_scenario,kvittens_sim,kvittens_driver_nfc,kvittens_driver_ble,kvittens_model"
+  # (backend and wire: the replay of a service's exported registrations under two versions)
+  "kvittens_harness:kvittens_runner,kvittens_scenario,kvittens_sim,kvittens_driver_nfc,kvittens_driver_ble,kvittens_backend,kvittens_wire,kvittens_model"
   "kvittens_certify:kvittens_driver_ble,kvittens_emu_bluez,kvittens_model")
 
 # The kvittens_* libraries `target` may link, from the table above ("" when none).

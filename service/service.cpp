@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/engine/engine.hpp"
+#include "service/export.hpp"
 #include "wire/decisions_json.hpp"
 #include "wire/wire.hpp"
 
@@ -95,9 +96,6 @@ Response json_response(int status, const Json& j) {
   return {status, "application/json", dumped(j), {}};
 }
 
-// About how much of a streamed body is made at a time: one piece is what a connection holds.
-constexpr std::size_t kPiece = 64 * 1024;
-
 // 200 with {"decisions": [the picked visits], "months": [the picked months], "next": NEXT},
 // streamed from the shared snapshot: the same bytes json_response(wire::to_json(page)) gives.
 Response decision_page(std::shared_ptr<const Decisions> all, std::vector<std::size_t> visits,
@@ -118,7 +116,7 @@ Response decision_page(std::shared_ptr<const Decisions> all, std::vector<std::si
     const auto start = out.size();
     if (!p.opened) out += "{\"decisions\":[";
     p.opened = true;
-    for (; p.at < total && out.size() - start < kPiece; ++p.at) {
+    for (; p.at < total && out.size() - start < kStreamPiece; ++p.at) {
       if (p.at < p.visits.size()) {
         if (p.at != 0) out += ',';
         out += dumped(wire::to_json(p.all->visits[p.visits[p.at]]));
@@ -645,6 +643,40 @@ Response Service::route(const Request& req) {
         if (mine(all->months[i].provider)) months.push_back(i);
     return decision_page(std::move(all), std::move(picked), std::move(months),
                          more ? std::optional(std::to_string(from + limit)) : std::nullopt);
+  }
+
+  if (path == "/v1/export") {
+    if (!get) return error_response(405, "method_not_allowed", "use GET");
+    std::string why;
+    const auto period = export_period(query, why);
+    if (!period) return error_response(400, "bad_request", why);
+    // A provider's token exports its own scope and its part of the world, never another's.
+    if (who.provider && !period->provider.empty() && period->provider != *who.provider)
+      return error_response(403, "forbidden",
+                            "a provider's token exports only its own registrations");
+    const std::string only = who.provider ? *who.provider : period->provider;
+    wire::ExportHeader header{format_date(period->from), format_date(period->to), r.record.rules,
+                              only, 0};
+    std::vector<std::pair<std::string, Registration>> lines;
+    World world;
+    {
+      std::lock_guard lock(r.mu);
+      std::vector<std::pair<std::uint64_t, Arrived>> in_order;
+      for (const auto& [owner, scope] : r.scopes) {
+        if (!only.empty() && owner != only) continue;
+        for (const auto& [id, reg] : scope.by_id)
+          in_order.push_back({r.arrival.at({owner, id}).second, Arrived{&owner, &reg}});
+      }
+      std::sort(in_order.begin(), in_order.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<Arrived> arrived;
+      arrived.reserve(in_order.size());
+      for (const auto& [seq, a] : in_order) arrived.push_back(a);
+      for (const auto i : select_period(arrived, period->from, period->to))
+        lines.emplace_back(*arrived[i].owner, *arrived[i].registration);
+      world = only.empty() ? r.world : visible_world(r.world, only);
+    }
+    return export_response(std::move(header), std::move(world), std::move(lines));
   }
 
   if (path == "/v1/months") {

@@ -4,6 +4,7 @@
 // API: docs/backend-api.yaml; design: docs/service.md.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,6 +38,10 @@ struct Response {
   // at a time, never after it returned false.
   std::function<bool(std::string& out)> stream;
 };
+
+// About how much of a streamed body one call of Response::stream makes: one piece is what a
+// connection holds.
+inline constexpr std::size_t kStreamPiece = 64 * 1024;
 
 // The whole body: a streamed body is read to its end into `body` (tests, HTTP/1.0 clients).
 const std::string& whole_body(Response& response);
