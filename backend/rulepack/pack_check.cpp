@@ -289,7 +289,21 @@ class Checker {
       }
       std::set<std::string> dates;
       bool dates_readable = true;
+      std::string previous_value;
       for (const auto& dv : values) {
+        // `{2025-10-15: 0,15}` reads as the value 0 and a key 15 without a value: a decimal
+        // comma, said as such rather than as a bad date and a missing value.
+        if (dv.first.IsScalar() && dv.second.IsNull() && !previous_value.empty() &&
+            !dv.first.Scalar().empty() &&
+            dv.first.Scalar().find_first_not_of("0123456789") == std::string::npos) {
+          error(dv.first, "the values of " + what + " read '" + previous_value + "," +
+                              dv.first.Scalar() + "': write a decimal number with a point (" +
+                              previous_value + "." + dv.first.Scalar() + ")");
+          dates_readable = false;
+          previous_value.clear();
+          continue;
+        }
+        previous_value = dv.second.IsScalar() ? dv.second.Scalar() : "";
         const auto d = date(dv.first, "the date a value of " + what + " takes effect");
         dates_readable = dates_readable && d;
         if (d) {
