@@ -324,7 +324,7 @@ TEST(PackCheck, TheLoaderResolvesTheEnginesParametersTyped) {
 
 // A decimal comma in a flow map was reported as a bad date '15' and a value that is no text.
 TEST(PackCheck, ADecimalCommaIsNamedAsSuch) {
-  const auto p = problems_of(with(small_pack(), "2026-01-01: 5}", "2026-01-01: 0,15}"));
+  const auto p = problems_of(with(small_pack(), "2026-01-01: 5", "2026-01-01: 0,15"));
   ASSERT_EQ(p.size(), 1u) << all(p);
   EXPECT_EQ(p[0],
             "small.yaml:13:43: the values of parameter 'omstallning_days' read '0,15': write a "
