@@ -25,6 +25,19 @@ const char* exception_name(backend::ReceiptException e) {
   return "none";
 }
 
+// What an entry requires, as the pack writes it.
+std::string requires_name(const backend::InsatsInfo& i) {
+  switch (i.requires_) {
+    case backend::InsatsInfo::Requires::Lock:
+      return "lock";
+    case backend::InsatsInfo::Requires::Order:
+      return "order:" + i.required_order;
+    case backend::InsatsInfo::Requires::Nothing:
+      break;
+  }
+  return "nothing";
+}
+
 // A catalogue entry as the fields the engine reads, each "key value", in the pack's key order.
 std::vector<std::pair<std::string, std::string>> entry_fields(const backend::InsatsInfo& i) {
   std::string cap = "none";
@@ -38,7 +51,7 @@ std::vector<std::pair<std::string, std::string>> entry_fields(const backend::Ins
           {"receipt_exception", exception_name(i.receipt_exception)},
           {"pickup", i.pickup ? "yes" : "no"},
           {"cap", cap},
-          {"requires", i.requires_.empty() ? "nothing" : i.requires_},
+          {"requires", requires_name(i)},
           {"omstallning", i.omstallning ? "yes" : "no"},
           {"withdrawn", i.withdrawn.empty() ? "no" : "by " + i.withdrawn}};
 }
