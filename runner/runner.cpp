@@ -11,6 +11,7 @@
 #include "backend/http/http_backend.hpp"
 #include "backend/inprocess.hpp"
 #include "kvittens/lock_receipt.hpp"
+#include "scenario/expect_merge.hpp"
 #include "sim/core/office.hpp"
 #include "sim/core/phone.hpp"
 #include "sim/core/synthetic_hardware.hpp"

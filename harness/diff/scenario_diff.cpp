@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "scenario/expect_merge.hpp"
+
 namespace kvittens::harness {
 namespace {
 

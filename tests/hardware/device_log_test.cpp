@@ -12,6 +12,7 @@
 #include "report/device_log_json.hpp"
 #include "report/report.hpp"
 #include "runner/runner.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/scenario_load.hpp"
 #include "tests/service/serve_process.hpp"
 

@@ -10,6 +10,7 @@
 #include "backend/rulepack/rule_pack.hpp"
 #include "report/report.hpp"
 #include "runner/runner.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/scenario_load.hpp"
 
 namespace kvittens::harness {
