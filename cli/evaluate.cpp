@@ -2,11 +2,11 @@
 // registrations, without scenarios or devices.
 #include <cstdio>
 #include <iostream>
-#include <set>
 
 #include "backend/inprocess.hpp"
 #include "cli/commands.hpp"
 #include "cli/inputs.hpp"
+#include "kvittens/clauses.hpp"
 #include "scenario/evaluate_input.hpp"
 #include "wire/decisions_json.hpp"
 
@@ -19,15 +19,10 @@ struct EvaluateOptions {
   bool json = false;
 };
 
-std::string clauses_of(const VisitDecision& d) {
-  std::set<std::string, std::less<>> seen;
+// The table's CLAUSES column: every clause the decision cites, in the order first cited.
+std::string clause_column(const VisitDecision& d) {
   std::string out;
-  const auto add = [&](const Trace& t) {
-    for (const auto& e : t)
-      if (seen.emplace(e.clause).second) (out += out.empty() ? "" : ",") += e.clause;
-  };
-  add(d.trace);
-  for (const auto& i : d.insatser) add(i.trace);
+  for (const auto& c : clauses_cited(d)) (out += out.empty() ? "" : ",") += c;
   return out;
 }
 
@@ -38,7 +33,7 @@ void print_table(const Decisions& decisions) {
     std::printf("%-14s %-15s %-8s %-8s %-17s %5d %5d  %-9s %-3s %s\n", d.id.c_str(), d.kind.c_str(),
                 d.customer.c_str(), d.staff.c_str(), format_local(d.start).c_str(),
                 d.registered_minutes, d.paid_minutes, to_string(d.state),
-                d.customer_fee ? "yes" : "no", clauses_of(d).c_str());
+                d.customer_fee ? "yes" : "no", clause_column(d).c_str());
     for (const auto& i : d.insatser)
       std::printf("  %-28s %31d %5d  %-9s %-3s\n", i.insats.c_str(), i.registered_minutes,
                   i.paid_minutes, to_string(i.state), i.customer_fee ? "yes" : "no");

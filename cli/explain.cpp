@@ -7,6 +7,7 @@
 #include "cli/inputs.hpp"
 #include "report/explain.hpp"
 #include "runner/runner.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/evaluate_input.hpp"
 #include "scenario/scenario_load.hpp"
 

@@ -18,6 +18,7 @@
 #include "report/report_html.hpp"
 #include "runner/runner.hpp"
 #include "runner/suite.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/scenario_load.hpp"
 
 namespace kvittens::cli {

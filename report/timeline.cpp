@@ -87,8 +87,9 @@ std::string receipt_shape(const Receipt& r) {
   return r.kind == ReceiptKind::Nfc ? "tag" : r.kind == ReceiptKind::Lock ? "lock" : "none";
 }
 
-// The clause a rejection rests on: the rejected insatser's, else the visit's (not "2").
-std::string rejecting_clause(const VisitDecision& d) {
+// The clauses a rejection rests on, as a comma-separated list: those of the rejected insatser,
+// else the visit's (not "2").
+std::string rejecting_clauses(const VisitDecision& d) {
   std::vector<std::string> out;
   auto add = [&](std::string_view c) {
     if (c != "2" && std::find(out.begin(), out.end(), c) == out.end()) out.emplace_back(c);
@@ -114,7 +115,7 @@ std::string decision_label(const VisitDecision& d) {
       return std::to_string(d.paid_minutes) + " of " + std::to_string(d.registered_minutes) +
              " min paid";
     case DecisionState::Rejected:
-      return "rejected (" + rejecting_clause(d) + ")";
+      return "rejected (" + rejecting_clauses(d) + ")";
   }
   return "";
 }

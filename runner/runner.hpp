@@ -1,6 +1,7 @@
 // Runs validated scenarios on the virtual clock: each run gets its own backend, devices and
 // phones; steps go through the simulated actors; the backend's decisions are compared with
-// the scenario's expectations. Pure with respect to the console: reports are in report.hpp.
+// the scenario's expectations (compare.hpp). Pure with respect to the console: reports are in
+// report.hpp.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +10,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "kvittens/backend_client.hpp"
 #include "kvittens/clock.hpp"
 #include "kvittens/device_log.hpp"
+#include "runner/compare.hpp"
 #include "scenario/scenario.hpp"
 #include "sim/core/hardware.hpp"
 #include "sim/core/submissions.hpp"
@@ -47,16 +47,6 @@ using ModeHardwareFactory = std::function<std::unique_ptr<sim::Hardware>(
 ModeHardwareFactory hardware_factory(HardwareMode mode);
 // A fresh in-process backend (backend/inprocess.hpp) under the rules each run names.
 BackendFactory inprocess_backends();
-
-// One expected value that did not hold.
-struct Mismatch {
-  Where where;          // the expectation's place in the scenario
-  std::string subject;  // "visit v1", "visit v1 insats Dusch", "month p1 2026-03", ...
-  std::string field;    // "paid_minutes", "clauses", ...
-  nlohmann::ordered_json expected;
-  nlohmann::ordered_json actual;
-  std::string id;  // registration id the subject belongs to, for showing its trace
-};
 
 enum class RunStatus { Pass, Fail, Error };
 const char* to_string(RunStatus s);
@@ -102,10 +92,5 @@ using JobDone = std::function<void(std::size_t, const RunResult&)>;
 // Runs jobs on `threads` workers; results come back in job order whatever the scheduling.
 std::vector<RunResult> run_jobs(const std::vector<Job>& jobs, const RunOptions& options,
                                 int threads, const JobDone& done = {});
-
-// The comparison itself, exposed for tests.
-std::vector<Mismatch> compare(const Expectations& expect, const Decisions& decisions,
-                              const std::vector<sim::Submission>& submissions,
-                              const std::vector<sim::LogLine>& log = {});
 
 }  // namespace kvittens::harness

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backend/rulepack/rule_pack.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/scenario_load.hpp"
 
 namespace kvittens::harness {

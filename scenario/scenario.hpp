@@ -179,7 +179,4 @@ struct Scenario {
   std::string skipped;
 };
 
-// The expectation for one rule version: `expect` with the fields of its by_rules block on top.
-Expectations expectations_for(const Scenario& s, const std::string& rules);
-
 }  // namespace kvittens::harness

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "backend/inprocess.hpp"
+#include "kvittens/clauses.hpp"
 
 namespace kvittens::harness {
 namespace {
@@ -23,11 +24,6 @@ class Subjects {
   std::set<std::string> seen_;
   std::vector<std::string> list_;
 };
-
-bool cites(const Trace& trace, std::string_view clause) {
-  return std::any_of(trace.begin(), trace.end(),
-                     [&](const Trace::Line& l) { return l.clause == clause; });
-}
 
 // Whether an insats takes part in the matrix on the side that decided it (I-2): not when
 // registered as Avböjd insats (its trace cites 4.8) nor when that side's catalogue withdrew it.
@@ -52,12 +48,6 @@ bool has_insats(const VisitDecision& d, const std::string& name) {
                      [&](const InsatsDecision& i) { return i.insats == name; });
 }
 
-bool cites_anywhere(const VisitDecision& d, const std::string& clause) {
-  return cites(d.trace, clause) ||
-         std::any_of(d.insatser.begin(), d.insatser.end(),
-                     [&](const InsatsDecision& i) { return cites(i.trace, clause); });
-}
-
 std::string month_subject(const MonthlySummary& m) {
   return "month " + m.provider + " " + m.month;
 }
@@ -69,7 +59,7 @@ void scan(const PackChange& c, const Decisions& ds, const backend::RulePack& pac
   for (const auto& d : ds.visits) {
     const bool hit = (c.kind == Kind::Matrix && has_pair(d, c.pair, pack)) ||
                      (c.kind == Kind::Insats && has_insats(d, c.subject)) ||
-                     (c.kind == Kind::Clause && cites_anywhere(d, c.subject));
+                     (c.kind == Kind::Clause && cites(d, c.subject));
     if (hit) out.add(where + "visit " + d.id);
   }
   if (c.kind != Kind::Clause) return;

@@ -7,16 +7,13 @@
 #include <set>
 #include <sstream>
 
+#include "kvittens/clauses.hpp"
+#include "scenario/expect_merge.hpp"
+
 namespace kvittens::harness {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::vector<std::string> clause_set(const Trace& trace) {
-  std::set<std::string, std::less<>> s;
-  for (const auto& t : trace) s.emplace(t.clause);
-  return {s.begin(), s.end()};
-}
 
 Json outcome(const InsatsDecision& i) {
   return Json{{"paid_minutes", i.paid_minutes},

@@ -826,7 +826,7 @@ std::vector<Violation> check_invariants(const Part& part, const Decisions& decis
   return out;
 }
 
-std::string rejecting_clause(const VisitDecision& d) {
+std::string last_rejecting_clause(const VisitDecision& d) {
   for (const auto& i : d.insatser)
     if (i.state == DecisionState::Rejected && !i.trace.empty())
       return std::string(i.trace.back().clause);
@@ -853,7 +853,7 @@ Summary summarize(const Month& month, const std::vector<PartResult>& results) {
       auto& p = providers[d.provider];
       ++p.decisions;
       p.paid_minutes += d.paid_minutes;
-      if (d.state == DecisionState::Rejected) ++rejected[rejecting_clause(d)];
+      if (d.state == DecisionState::Rejected) ++rejected[last_rejecting_clause(d)];
     }
     for (const auto& m : r.decisions.months) {
       auto& p = providers[m.provider];

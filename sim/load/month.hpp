@@ -142,6 +142,6 @@ Summary summarize(const Month& month, const std::vector<PartResult>& results);
 
 // The clause a rejected decision rests on: the last reason of its first rejected insats, or
 // its own last reason.
-std::string rejecting_clause(const VisitDecision& d);
+std::string last_rejecting_clause(const VisitDecision& d);
 
 }  // namespace kvittens::sim::load

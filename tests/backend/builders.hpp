@@ -7,6 +7,7 @@
 
 #include "backend/engine/engine.hpp"
 #include "backend/inprocess.hpp"
+#include "kvittens/clauses.hpp"
 #include "kvittens/lock_receipt.hpp"
 #include "kvittens/model.hpp"
 
@@ -103,17 +104,7 @@ struct Session {
   }
 };
 
-inline bool cites(const Trace& trace, const std::string& clause) {
-  for (const auto& t : trace)
-    if (t.clause == clause) return true;
-  return false;
-}
-
-inline bool cites(const VisitDecision& d, const std::string& clause) {
-  if (cites(d.trace, clause)) return true;
-  for (const auto& i : d.insatser)
-    if (cites(i.trace, clause)) return true;
-  return false;
-}
+// Whether a decision or a trace cites a clause, as every room reads it.
+using kvittens::cites;
 
 }  // namespace kvittens::fixtures

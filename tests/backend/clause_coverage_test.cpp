@@ -1,6 +1,8 @@
 // Every clause id the engine's rules register has its reference and statement in every
 // shipped pack, no pack carries a clause the engine never uses, and docs/rules.md maps each
 // registered clause to code that exists and names nothing else.
+#include "backend/engine/clause.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,10 +1,11 @@
 // The engine's LocalTime (a cached UTC offset, digits written by hand) must give the same
 // text and dates as kvittens/time.hpp, which asks the zone database every time.
+#include "backend/engine/context.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "backend/engine/context.hpp"
 #include "kvittens/time.hpp"
 
 namespace kvittens::backend::detail {

@@ -1,10 +1,11 @@
 // Stamped decisions (issue 11): an old decision is reproduced exactly under its stamped pack,
 // and a pack that changed since is refused rather than silently used.
+#include "backend/rulepack/rule_pack.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "backend/rulepack/rule_pack.hpp"
 #include "builders.hpp"
 
 namespace kvittens {

@@ -1,6 +1,8 @@
 // TextHash reads short ids as two words: every byte of an id of up to 16 bytes, and every bit
 // of each byte, must reach the hash, and sequential ids must spread over the buckets of a
 // table of either kind libstdc++ or another library may use (a prime or a power of two).
+#include "backend/engine/context.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include "backend/engine/context.hpp"
 
 namespace kvittens::backend::detail {
 namespace {

@@ -1,5 +1,7 @@
 // BlueZ's own bluetoothctl, given the private bus as its system bus, sees the emulated
 // controller and lock, connects, lists the GATT attributes, reads Status and gets notified.
+#include "sim/emu/bluez/emulated_bluez.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -13,7 +15,6 @@
 #include <string>
 
 #include "drivers/ble/lock_protocol.hpp"
-#include "sim/emu/bluez/emulated_bluez.hpp"
 #include "sim/emu/bluez/private_bus.hpp"
 #include "tests/ble/manual_clock.hpp"
 

@@ -2,6 +2,8 @@
 // receipts put on the wire (PN532 frames of a tag read, D-Bus calls of an unlock), faults show
 // the failing frame or error, and no name or note text reaches the log — in-process and over
 // HTTP against a `kvittens serve` child, through `kvittens run --device-log`.
+#include "report/device_log_json.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,9 +11,9 @@
 
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
-#include "report/device_log_json.hpp"
 #include "report/report.hpp"
 #include "runner/runner.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/scenario_load.hpp"
 #include "tests/service/serve_process.hpp"
 

@@ -1,6 +1,8 @@
 // Scenarios run with `--hardware emulated`: the library's hardware suite passes with every
 // receipt coming through the real drivers, gives byte for byte the decisions and activity of
 // `--hardware none`, and a wrong expectation about a device still fails the run.
+#include "runner/runner.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,7 @@
 #include "backend/inprocess.hpp"
 #include "backend/rulepack/rule_pack.hpp"
 #include "report/report.hpp"
-#include "runner/runner.hpp"
+#include "scenario/discover.hpp"
 #include "scenario/scenario_load.hpp"
 
 namespace kvittens::harness {

@@ -153,12 +153,12 @@ TEST(Summary, RejectionsAreCountedByTheClauseTheyRestOn) {
   VisitDecision d;
   d.state = DecisionState::Rejected;
   d.trace = {{"2", "visit time"}, {"4.10", "end without receipt"}};
-  EXPECT_EQ(rejecting_clause(d), "4.10");
+  EXPECT_EQ(last_rejecting_clause(d), "4.10");
   InsatsDecision i;
   i.state = DecisionState::Rejected;
   i.trace = {{"4.1", "Extra insats without a note"}};
   d.insatser.push_back(i);
-  EXPECT_EQ(rejecting_clause(d), "4.1");
+  EXPECT_EQ(last_rejecting_clause(d), "4.1");
 }
 
 }  // namespace

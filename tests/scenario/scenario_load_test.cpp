@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "scenario/expect_merge.hpp"
 #include "scenario/scenario_yaml.hpp"
 
 namespace kvittens::harness {

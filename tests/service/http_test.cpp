@@ -1,6 +1,8 @@
 // Over real HTTP against a freshly started `kvittens serve`: the scenario library gives the
 // same decisions in-process and over HTTP; bad input gets a 4xx JSON error and the server
 // keeps serving; a slowloris client is cut off.
+#include "backend/http/http_backend.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -15,7 +17,6 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "backend/http/http_backend.hpp"
 #include "serve_process.hpp"
 
 namespace kvittens::testing {
