@@ -15,13 +15,6 @@ std::vector<RegisteredClause>& registry() {
   return all;
 }
 
-// The file as the compiler was given it ("../backend/engine/...", "/src/backend/engine/..."),
-// from the source root.
-std::string_view from_source_root(std::string_view file) {
-  const auto at = file.rfind("backend/engine/");
-  return at == std::string_view::npos ? file : file.substr(at);
-}
-
 }  // namespace
 
 const std::vector<RegisteredClause>& clause_registry() {
@@ -44,8 +37,13 @@ const std::vector<std::string>& registered_clauses(ServiceType service) {
 
 namespace detail {
 
+std::string_view engine_file(std::string_view file) {
+  const auto at = file.rfind("backend/engine/");
+  return at == std::string_view::npos ? file : file.substr(at);
+}
+
 Clause::Clause(std::string_view id, Cited in, const char* where) : id_(id) {
-  const auto file = from_source_root(where);
+  const auto file = engine_file(where);
   if (in != Cited::Boendestod) registry().push_back({ServiceType::Hemtjanst, id, file});
   if (in != Cited::Hemtjanst) registry().push_back({ServiceType::Boendestod, id, file});
 }

@@ -13,6 +13,10 @@ namespace kvittens::backend::detail {
 // hemtjänst text (2, 5.2, 5.3), since the same accounts, phones and app are used.
 enum class Cited { Hemtjanst, Boendestod, Both };
 
+// `file` as the compiler gave it ("../backend/engine/...", "/src/backend/engine/..."), from the
+// source root: how the clause and parameter registries name the file that registered.
+std::string_view engine_file(std::string_view file);
+
 class Clause {
  public:
   // `id` must outlive the program: a literal. `file`: where the Clause is defined (a builtin

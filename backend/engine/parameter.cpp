@@ -19,11 +19,6 @@ std::size_t& parameter_count() {
   return n;
 }
 
-std::string_view from_source_root(std::string_view file) {
-  const auto at = file.rfind("backend/engine/");
-  return at == std::string_view::npos ? file : file.substr(at);
-}
-
 }  // namespace
 
 const std::vector<RegisteredParameter>& parameter_registry() {
@@ -58,7 +53,7 @@ ParameterBase::ParameterBase(std::string_view name, ParameterUnit unit, Cited in
                              const char* file)
     : name_(name), index_(parameter_count()++) {
   const RegisteredParameter row{ServiceType::Hemtjanst, name,  unit, need == Need::Required,
-                                from_source_root(file), index_};
+                                engine_file(file),      index_};
   if (in != Cited::Boendestod) registry().push_back(row);
   if (in != Cited::Hemtjanst) {
     registry().push_back(row);
