@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../cli/run_cli.hpp"
 #include "backend/engine/engine.hpp"
 
 namespace kvittens::harness {
@@ -17,19 +18,14 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kSource = KVITTENS_SOURCE_DIR;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using kvittens::cli_test::read_text;
 
 // The shipped pack with, in place, Tvätt without a customer fee and another 4.15 statement.
 backend::RulePack edited_pack() {
   const fs::path dir =
       fs::temp_directory_path() / ("kvittens-pack-changes-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string text = slurp(kSource + "/rules/nacka-hemtjanst.yaml");
+  std::string text = read_text(kSource + "/rules/nacka-hemtjanst.yaml");
   for (const auto& [what, with] : std::vector<std::pair<std::string, std::string>>{
            {"{name: Tvätt, category: service, fee: true,",
             "{name: Tvätt, category: service, fee: false,"},

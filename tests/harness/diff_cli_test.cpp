@@ -26,12 +26,7 @@ const std::string kSource = KVITTENS_SOURCE_DIR;
 const std::string kFrom = "nacka-hemtjanst@3.0";
 const std::string kTo = "nacka-hemtjanst@2026-03-25";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using kvittens::cli_test::read_text;
 
 struct Affected {
   std::set<std::string> outcome;  // the outcome changes
@@ -169,7 +164,7 @@ fs::path edited_copy(const std::string& name, const std::string& from, const std
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::copy_file(kSource + "/scenarios/versions/versions.world.yaml", dir / "versions.world.yaml");
-  std::string text = slurp(kSource + "/scenarios/versions/" + name);
+  std::string text = read_text(kSource + "/scenarios/versions/" + name);
   const auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
@@ -180,7 +175,7 @@ fs::path edited_copy(const std::string& name, const std::string& from, const std
 TEST(Diff, AChangeTheScenarioDoesNotDeclareExitsOne) {
   // Without its 2026-03-25 block the scenario only says what 3.0 pays: the change is silent.
   const std::string block = "    \"nacka-hemtjanst@2026-03-25\":";
-  const auto text = slurp(kSource + "/scenarios/versions/stadning-tvatt-without-note.yaml");
+  const auto text = read_text(kSource + "/scenarios/versions/stadning-tvatt-without-note.yaml");
   const auto file =
       edited_copy("stadning-tvatt-without-note.yaml", text.substr(text.find(block)), "");
   const auto doc = diff_json("--from " + kFrom + " --to " + kTo + " " + file.string(), 1);
@@ -239,7 +234,7 @@ TEST(DiffMonth, TotalsPerProviderAndTheVisitsWithAChangedCell) {
   const auto sim = run_kvittens("simulate --no-progress " + month + " --json " +
                                 (dir.path / "sim.json").string());
   ASSERT_EQ(sim.exit_code, 0) << sim.out;
-  const auto simulated = Json::parse(slurp(dir.path / "sim.json"));
+  const auto simulated = Json::parse(read_text(dir.path / "sim.json"));
   const auto doc = diff_json("--month " + month + " --from " + kFrom + " --to " + kTo, 0);
   ASSERT_EQ(doc["mode"], "month");
 

@@ -27,12 +27,7 @@ const std::string kFrom = "nacka-hemtjanst@3.0";
 const std::string kTo = "nacka-hemtjanst@2026-03-25";
 const std::string kSmallMonth = "--customers 30 --staff 6 --days 7 --seed 2";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using kvittens::cli_test::read_text;
 
 Json diff_json(const std::string& args, int expect_exit) {
   const auto r = run_kvittens("diff --json " + args + " 2>/dev/null");
@@ -90,7 +85,7 @@ struct Draft {
   Draft() {
     fs::remove_all(dir);
     fs::create_directories(dir);
-    std::string text = slurp(kSource + "/rules/nacka-hemtjanst.yaml");
+    std::string text = read_text(kSource + "/rules/nacka-hemtjanst.yaml");
     replace(text, "\n# Each clause the engine can cite",
             "  - version: \"2027-01-01\"\n    effective: 2027-01-01\n    note: \"draft\"\n"
             "\n# Each clause the engine can cite");
@@ -127,7 +122,7 @@ TEST(DiffCoverage, TheShippedRevisionListsEachChangeWithTheDecisionsThatExercise
     EXPECT_TRUE(c["exercised"].get<bool>()) << c.dump();
     for (const auto& by : c["by"]) {
       const auto file = file_of(by.get<std::string>());
-      const auto text = slurp(kSource + "/" + file);
+      const auto text = read_text(kSource + "/" + file);
       if (c["kind"] == "matrix") {
         // The scenario registers both insatser of the cell.
         for (const auto& insats : {c["subject"].get<std::string>().substr(
@@ -193,7 +188,7 @@ TEST(DiffCoverage, ADraftChangingACellAndAParameterIsExercisedByTheLibraryAndThe
   ASSERT_TRUE(cell["exercised"].get<bool>()) << cell.dump();
   ASSERT_TRUE(limit["exercised"].get<bool>()) << limit.dump();
   for (const auto& by : cell["by"]) {
-    const auto text = slurp(kSource + "/" + file_of(by.get<std::string>()));
+    const auto text = read_text(kSource + "/" + file_of(by.get<std::string>()));
     EXPECT_NE(text.find("Dusch"), std::string::npos) << by;
     EXPECT_NE(text.find("Städning"), std::string::npos) << by;
   }
